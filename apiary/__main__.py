@@ -1,0 +1,3 @@
+from apiary.cli import main
+
+main()

@@ -1,0 +1,18 @@
+"""The root of Apiary's exception tree.
+
+    ApiaryError
+    ├── DefinitionError      a definition document has problems (apiary.definition)
+    ├── ExprError            an expression does not parse or type-check (apiary.expr)
+    └── StorageError         the database cannot be reached or migrated (apiary.storage)
+        ├── DestructiveMigration
+        └── MigrationError
+
+Every message says what went wrong in the user's terms and what to do next; the CLI prints it
+without a traceback.
+"""
+
+from __future__ import annotations
+
+
+class ApiaryError(Exception):
+    """Base class of every error Apiary raises on purpose."""
