@@ -96,12 +96,15 @@ class Field:
     type: FieldType
     label: str
     description: str | None = None
+    help: str | None = None
+    """Shown under the input in forms."""
     required: bool = False
     unique: bool = False
     default: Any = None
     min: Any = None
     max: Any = None
     max_length: int | None = None
+    min_length: int | None = None
     pattern: str | None = None
     indexed: bool = False
     classification: Classification = Classification.INTERNAL

@@ -13,12 +13,20 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from apiary.definition.compiled import SYSTEM_FIELDS, CompiledApp, Entity, Operation, View
+from apiary.definition.compiled import (
+    SYSTEM_FIELDS,
+    CompiledApp,
+    CompiledExpr,
+    Entity,
+    Operation,
+    View,
+)
 from apiary.definition.diagnostics import Diagnostic, Severity, did_you_mean
 from apiary.definition.entities import EntityCompiler
 from apiary.definition.format import DefinitionSpec
 from apiary.definition.names import (
     APP_NAME,
+    CURRENCY,
     ENGINE_ENTITIES,
     ENTITY_NAME,
     MAX_APP_NAME,
@@ -52,6 +60,9 @@ def content_hash(data: Any) -> str:
 
 def _compile(spec: DefinitionSpec, doc: Document, report: Report) -> CompiledApp:
     app = spec.app
+    if app.currency is not None and not CURRENCY.match(app.currency):
+        report.error("APY-E122", f"`{app.currency}` is not an ISO 4217 currency code",
+                     ("app", "currency"), "three capital letters, e.g. EUR, USD, GBP")
     if not APP_NAME.match(app.name) or len(app.name) > MAX_APP_NAME:
         report.error("APY-E130", f"`{app.name}` is not a valid app name", ("app", "name"),
                      f"use lowercase letters, digits and hyphens, starting with a letter, at "
@@ -104,8 +115,8 @@ def _compile(spec: DefinitionSpec, doc: Document, report: Report) -> CompiledApp
 
 
 def _check_lowercase_clashes(entities: Mapping[str, Entity], report: Report) -> None:
-    """Entities whose table names collide (``OrderLine`` and ``Orderline`` are distinct names
-    but would share a table on a case-insensitive database)."""
+    """Entities whose table names collide: ``HRCase`` and ``HrCase`` are distinct names but
+    both become ``hr_case``."""
     seen: dict[str, str] = {}
     for name, entity in entities.items():
         key = entity.table.lower()
@@ -116,25 +127,27 @@ def _check_lowercase_clashes(entities: Mapping[str, Entity], report: Report) -> 
 
 
 def _with_implied_indexes(entity: Entity, views: Mapping[str, View]) -> Entity:
-    """Indexes that the definition's own queries need: fields used by row-level rules and view
-    filters, and (rule fields + default sort) composites so that a permitted, sorted list is an
-    index walk rather than a sort."""
+    """Indexes that the definition's own queries need: the fields of read rules and view
+    filters, each view's first sort key, and (read-rule fields + sort key) composites so that a
+    permitted, sorted list is an index walk rather than a sort. Fields merely offered as UI
+    filters get none: they are mostly low-cardinality enums an index would not help."""
     stored = {f.name for f in entity.stored_fields} | set(SYSTEM_FIELDS)
     wanted: list[tuple[str, ...]] = list(entity.indexes)
     rule_keys: list[tuple[str, ...]] = []
     for rules in entity.permissions.values():
-        for op, rule in rules.items():
-            if rule.condition is not None and op is not Operation.CREATE:
-                names = tuple(sorted(n for n in rule.condition.names if n in stored))
-                if names:
-                    rule_keys.append(names)
+        read = rules.get(Operation.READ)
+        if read is not None and read.condition is not None:
+            # the rule's fields in the order the rule names them; lists filter by them first
+            names = tuple(dict.fromkeys(n for n in _names_in_order(read.condition)
+                                        if n in stored))
+            if names and names not in rule_keys:
+                rule_keys.append(names)
     wanted.extend(rule_keys)
     for view in views.values():
         if view.entity != entity.name:
             continue
         if view.filter is not None:
             wanted.extend((n,) for n in sorted(view.filter.names) if n in stored)
-        wanted.extend((n,) for n in view.filters if n in stored)
         sort = tuple(k.removeprefix("-") for k in view.sort if k.removeprefix("-") in stored)
         if sort:
             wanted.append(sort[:1])
@@ -147,6 +160,11 @@ def _with_implied_indexes(entity: Entity, views: Mapping[str, View]) -> Entity:
             continue  # a longer index starting with the same columns serves this one too
         out.append(key)
     return replace(entity, indexes=tuple(out))
+
+
+def _names_in_order(expr: CompiledExpr) -> list[str]:
+    """Field names in the order they appear in the expression's text."""
+    return sorted(expr.names, key=lambda n: (expr.source.find(n), n))
 
 
 def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

@@ -30,6 +30,7 @@ from apiary.definition.names import (
     FIELD_NAME,
     MAX_NAME,
     STATE_NAME,
+    article,
     humanize,
     pluralize,
     table_name,
@@ -182,7 +183,7 @@ class EntityCompiler:
             want = expr_type(f)
             if not accepts(want, expr.type):
                 self.report.error("APY-E304", f"the expression gives a {str(expr.type).lower()} "
-                                  f"but `{f.name}` is a {f.type.value}",
+                                  f"but `{f.name}` is {article(f.type.value)}",
                                   (*path, "fields", f.name, "computed"))
                 continue
             if f.name in expr.names:
@@ -277,6 +278,9 @@ class EntityCompiler:
                 self.report.error("APY-E130", f"`{tname}` is not a valid transition name", tpath,
                                   "use lowercase letters, digits and _, e.g. `approve`")
             sources = tuple(names) if tspec.from_ == ["*"] else tuple(tspec.from_)
+            if "*" in tspec.from_ and len(tspec.from_) > 1:
+                self.report.error("APY-E206", "`*` already means every state; list states or "
+                                  "write `*` alone", (*tpath, "from"))
             for i, src in enumerate(tspec.from_):
                 if src != "*" and src not in wf.states:
                     self.report.error("APY-E206", f"`{src}` is not one of the states",

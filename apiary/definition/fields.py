@@ -10,7 +10,7 @@ from typing import Any
 
 from apiary.definition.compiled import Classification, Field, FieldType, OnDelete
 from apiary.definition.format import FieldSpec
-from apiary.definition.names import CURRENCY, humanize
+from apiary.definition.names import CURRENCY, article, humanize
 from apiary.definition.report import Report
 from apiary.expr import Type
 
@@ -62,7 +62,7 @@ def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Rep
     for option, types in _APPLIES.items():
         if getattr(spec, option) is not None and ftype not in types:
             allowed = ", ".join(sorted(t.value for t in types))
-            report.error("APY-E120", f"`{option}` does not apply to a {ftype.value} field",
+            report.error("APY-E120", f"`{option}` does not apply to {article(ftype.value)} field",
                          (*path, option), f"`{option}` is for: {allowed}")
     if ftype is FieldType.HAS_MANY:
         for option in _NO_STORAGE_OPTIONS:
@@ -75,7 +75,7 @@ def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Rep
     if ftype is FieldType.ENUM:
         values = _enum_values(spec, path, report)
     if ftype in (FieldType.REF, FieldType.HAS_MANY) and not spec.to:
-        report.error("APY-E111", f"a {ftype.value} field needs `to:` naming the entity it "
+        report.error("APY-E111", f"{article(ftype.value)} field needs `to:` naming the entity it "
                      "points to", path, "for example `to: Customer` or `to: User`")
     on_delete = OnDelete(spec.on_delete) if spec.on_delete else OnDelete.RESTRICT
     if on_delete is OnDelete.SET_NULL and spec.required:
@@ -100,7 +100,8 @@ def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Rep
     field = Field(
         name=name, type=ftype, label=spec.label or humanize(name), description=spec.description,
         required=spec.required, unique=spec.unique, indexed=spec.indexed,
-        max_length=spec.max_length, pattern=spec.pattern, classification=classification,
+        max_length=spec.max_length, min_length=spec.min_length, pattern=spec.pattern,
+        help=spec.help, classification=classification,
         renamed_from=spec.renamed_from, values=values, ref=spec.to, via=spec.via,
         on_delete=on_delete, currency=currency,
         scale=spec.scale if spec.scale is not None else 2,
@@ -188,6 +189,6 @@ def _literal(field: Field, value: Any, path: tuple[str, ...], report: Report,
             FieldType.DATETIME: "write date-times as YYYY-MM-DDTHH:MM:SS"
             + (" or `now`" if allow_now else "")}.get(t)
     if t in (FieldType.REF, FieldType.HAS_MANY, FieldType.FILE, FieldType.JSON):
-        bad, hint = f"a {t.value} field cannot have a literal here", None
+        bad, hint = f"{article(t.value)} field cannot have a literal here", None
     report.error("APY-E128", bad, path, hint)
     return None

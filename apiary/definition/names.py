@@ -56,6 +56,11 @@ def pluralize(label: str) -> str:
     return label + "s"
 
 
+def article(word: str) -> str:
+    """``a decimal``, ``an integer``: messages name field types in running text."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
+
+
 def table_name(app: str, entity: str) -> str:
     """Tables of all apps share one database, so each is prefixed by its app."""
     return f"{app.replace('-', '_')}__{snake_case(entity)}"

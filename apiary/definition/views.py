@@ -21,11 +21,22 @@ from apiary.definition.diagnostics import Path, did_you_mean
 from apiary.definition.expressions import compile_expression
 from apiary.definition.fields import NUMERIC, STRINGLIKE, TEMPORAL, expr_type
 from apiary.definition.format import DashboardView, WidgetSpec
-from apiary.definition.names import VIEW_NAME, humanize
+from apiary.definition.names import VIEW_NAME, article, humanize
 from apiary.definition.report import Report
 from apiary.expr import Scope, Type
 
 GROUPABLE = frozenset({FieldType.ENUM, FieldType.REF, FieldType.BOOLEAN}) | TEMPORAL
+SYSTEM_FIELD_TYPES: Mapping[str, FieldType] = {
+    "id": FieldType.INTEGER, "row_version": FieldType.INTEGER,
+    "created_at": FieldType.DATETIME, "updated_at": FieldType.DATETIME,
+    "created_by": FieldType.REF, "updated_by": FieldType.REF,
+}
+"""How views may use the system columns: by date, or by the user who created a record."""
+
+
+def field_type(entity: Entity, name: str) -> FieldType | None:
+    field = entity.fields.get(name)
+    return field.type if field is not None else SYSTEM_FIELD_TYPES.get(name)
 
 
 def scope_of(entity: Entity) -> Scope:
@@ -70,8 +81,9 @@ class ViewCompiler:
         if spec.type == "board":
             if group_by is None:
                 if entity.workflow is None:
-                    self.report.error("APY-E210", "a board needs `group_by` (an enum, ref or "
-                                      "boolean field) when its entity has no workflow", path)
+                    self.report.error("APY-E210", "a board needs `group_by` (an enum, ref, "
+                                      "boolean or date field) when its entity has no workflow",
+                                      path)
                     return None
                 group_by = entity.workflow.field
             self._groupable(entity, group_by, (*path, "group_by"))
@@ -80,9 +92,10 @@ class ViewCompiler:
             self._groupable(entity, group_by, (*path, "group_by"))
         search = self._fields(entity, spec.search, (*path, "search"))
         for i, fname in enumerate(search):
-            if entity.fields[fname].type not in STRINGLIKE:
+            if field_type(entity, fname) not in STRINGLIKE:
                 self.report.error("APY-E211", f"`{fname}` is not text and cannot be searched",
-                                  (*path, "search", i), "search string, text or email fields")
+                                  (*path, "search", i),
+                                  "search string, text, email, url, phone or enum fields")
         filters = self._fields(entity, spec.filters, (*path, "filters"))
         return _with(view, columns=columns, sort=sort, filter=flt, group_by=group_by,
                      search=search, filters=filters)
@@ -130,13 +143,13 @@ class ViewCompiler:
                                   what="filter", need_sql=True)
 
     def _groupable(self, entity: Entity, fname: str, path: Path) -> bool:
-        field = entity.fields.get(fname)
-        if field is None:
+        ftype = field_type(entity, fname)
+        if ftype is None:
             self.report.error("APY-E205", f"`{fname}` is not a field of {entity.name}", path,
                               did_you_mean(fname, entity.fields))
             return False
-        if field.type not in GROUPABLE:
-            self.report.error("APY-E213", f"cannot group by `{fname}`, a {field.type.value} "
+        if ftype not in GROUPABLE:
+            self.report.error("APY-E213", f"cannot group by `{fname}`, {article(ftype.value)} "
                               "field", path, "group by an enum, ref, boolean or date field")
             return False
         return True
@@ -160,11 +173,9 @@ class ViewCompiler:
         if spec.group_by is not None and not self._groupable(entity, spec.group_by,
                                                              (*path, "group_by")):
             return None
-        if spec.period is not None:
-            grouped = entity.fields.get(spec.group_by or "")
-            if grouped is None or grouped.type not in TEMPORAL:
-                self.report.error("APY-E215", "`period` needs `group_by` to name a date or "
-                                  "date-time field", (*path, "period"))
+        if spec.period is not None and field_type(entity, spec.group_by or "") not in TEMPORAL:
+            self.report.error("APY-E215", "`period` needs `group_by` to name a date or "
+                              "date-time field", (*path, "period"))
         flt = self._filter(entity, spec.filter, (*path, "filter"))
         title = spec.title or (f"{entity.plural}" if spec.kind == "count"
                                else f"{spec.kind.capitalize()} of {humanize(spec.field or '')}")

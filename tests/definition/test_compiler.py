@@ -369,3 +369,44 @@ def test_compile_text_raises_with_every_problem() -> None:
     errors = [d for d in exc.value.diagnostics if d.severity is Severity.ERROR]
     assert [d.code for d in errors] == ["APY-E201", "APY-E127"]
     assert "2 problems" in str(exc.value)
+
+
+def test_views_may_use_system_fields() -> None:
+    app = compile_text(textwrap.dedent("""\
+        app: x
+        entities:
+          A: {fields: {title: string}}
+        views:
+          recent: {type: list, entity: A, columns: [title, created_at], sort: [-created_at]}
+          per-month: {type: dashboard, widgets: [{entity: A, group_by: created_at,
+                                                  period: month, chart: line}]}
+          by-author: {type: dashboard, widgets: [{entity: A, group_by: created_by}]}
+        """))
+    assert app.views["per-month"].widgets[0].period == "month"
+    found = problems("""\
+        app: x
+        entities:
+          A: {fields: {title: string}}
+        views:
+          bad: {type: list, entity: A, search: [title, created_by]}
+        """)
+    assert found == [("APY-E211", "views.bad.search[1]", 5)]
+
+
+def test_star_must_stand_alone_and_app_currency_is_checked() -> None:
+    found = problems("""\
+        app: {name: x, currency: euro}
+        entities:
+          A:
+            fields: {title: string}
+            workflow:
+              states: [a, b]
+              transitions: {go: {from: [a, "*"], to: b}}
+        """)
+    assert [code for code, _, _ in found] == ["APY-E122", "APY-E206"]
+
+
+def test_messages_use_the_right_article() -> None:
+    [diag] = [d for d in check_text("app: x\nentities:\n  A: {fields: {n: {type: integer, "
+                                    "values: [a]}}}\n") if d.severity is Severity.ERROR]
+    assert diag.message == "`values` does not apply to an integer field"
