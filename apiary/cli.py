@@ -121,18 +121,24 @@ def describe_command(file: str, as_json: bool) -> None:
 @_friendly
 def migrate(files: Sequence[str], db_url: str, plan_only: bool, allow_destructive: bool) -> None:
     """Bring the database in line with the definition FILES, keeping every row."""
-    from apiary.storage import apply, connect, plan
+    from apiary.storage import DestructiveMigration, apply, connect, plan
 
     apps = _compile_all(files)
     engine = connect(db_url)
     try:
         for app in apps:
             steps = plan(app, engine)
-            click.echo(f"{app.name}: {steps.render()}")
+            click.echo(steps.to_text())
             if plan_only or steps.empty:
                 continue
-            result = apply(steps, engine, allow_destructive=allow_destructive)
-            click.echo(f"{app.name}: {result.summary}")
+            try:
+                result = apply(steps, engine, allow_destructive=allow_destructive)
+            except DestructiveMigration as exc:
+                click.echo(f"error: {exc}", err=True)
+                click.echo("hint: review the plan, then run again with --allow-destructive",
+                           err=True)
+                sys.exit(1)
+            click.echo(f"App `{app.name}`: {result.summary}")
     finally:
         engine.dispose()
 
