@@ -14,6 +14,7 @@ ALLOWED: dict[str, set[str]] = {
     "expr": set(),
     "definition": {"expr"},
     "storage": {"definition", "expr"},
+    "api": {"definition", "expr", "storage", "engine", "identity"},
 }
 ROOT_MODULES = {"errors", "settings"}
 
