@@ -28,7 +28,7 @@ test: check pytest
 check: lint types
 
 lint: install
-	$(BIN)/ruff check apiary tests bench
+	$(BIN)/ruff check apiary tests $(wildcard bench)
 
 types: install
 	$(BIN)/mypy

@@ -14,6 +14,8 @@ ALLOWED: dict[str, set[str]] = {
     "expr": set(),
     "definition": {"expr"},
     "storage": {"definition", "expr"},
+    "identity": {"definition", "storage"},
+    "engine": {"definition", "expr", "storage", "identity"},
     "api": {"definition", "expr", "storage", "engine", "identity"},
 }
 ROOT_MODULES = {"errors", "settings"}
