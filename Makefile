@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 DB ?= sqlite:///.apiary/examples.db
+HOST ?= 127.0.0.1
+PORT ?= 8000
 EXAMPLES := $(wildcard examples/*.yaml)
 
 .PHONY: install run test check lint types pytest lock clean
@@ -17,11 +19,16 @@ $(STAMP): pyproject.toml requirements-dev.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# Serve the example apps on SQLite at http://127.0.0.1:8000, with a sample user (and a fresh
+# token) for every role of every app.
 run: install
 	@mkdir -p .apiary
 	$(BIN)/apiary validate $(EXAMPLES)
-	@for f in $(EXAMPLES); do $(BIN)/apiary describe $$f; echo; done
 	$(BIN)/apiary migrate $(EXAMPLES) --db $(DB)
+	$(BIN)/apiary users sample $(EXAMPLES) --db $(DB) | tee .apiary/tokens.txt
+	@echo "Tokens saved in .apiary/tokens.txt. Try:"
+	@echo "  curl -H \"Authorization: Bearer \$$(awk '/admin@helpdesk/ {print \$$3}' .apiary/tokens.txt)\" http://127.0.0.1:8000/api/helpdesk/Ticket"
+	$(BIN)/apiary serve $(EXAMPLES) --db $(DB) --host $(HOST) --port $(PORT)
 
 test: check pytest
 

@@ -1,12 +1,15 @@
 """Definition documents: load, validate, compile, describe.
 
     compile_file(path) -> CompiledApp          raises DefinitionError listing every problem
+    compile_text(text) / compile_data(data)    the same from text or from loaded data
     check_file(path) -> list[Diagnostic]       every problem and warning, for `apiary validate`
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 from apiary.definition.compiled import CompiledApp
 from apiary.definition.compiler import compile_document
@@ -22,6 +25,7 @@ __all__ = [
     "Severity",
     "check_file",
     "check_text",
+    "compile_data",
     "compile_file",
     "compile_text",
     "definition_schema",
@@ -51,6 +55,11 @@ def compile_text(text: str, filename: str = "<definition>") -> CompiledApp:
     if app is None:
         raise DefinitionError(diagnostics)
     return app
+
+
+def compile_data(data: Any, source: str = "<definition>") -> CompiledApp:
+    """Compile a document already loaded as plain data (e.g. a version kept in the database)."""
+    return compile_text(json.dumps(data, default=str), source)
 
 
 def compile_file(path: str | Path) -> CompiledApp:

@@ -82,6 +82,11 @@ def compile_sql(tree: ast.Expr, scope: Scope, columns: Mapping[str, Sql] | Colum
     if fragment.constant and fragment.value is None:
         return sa.null()
     result_type = sa.Numeric(18, 4) if result.type.kind is Kind.DECIMAL else sql_type(result.type)
+    if dialect == "postgresql" and not fragment.column and \
+            not isinstance(result_type, sa.types.NullType):
+        # PostgreSQL types a bare NULL (e.g. from CASE WHEN ... THEN NULL) as text; the cast
+        # makes the value arrive with the type the checker promised.
+        return sa.cast(fragment.expr, result_type)
     return sa.type_coerce(fragment.expr, result_type)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -170,7 +171,9 @@ def test_long_generated_filter_runs(db: tuple[sa.Connection, sa.Table]) -> None:
     assert len(text) > 100_000
     clause = compile_sql(parse(text), SCOPE, table.c, CTX, conn.dialect.name)
     assert list(conn.scalars(sa.select(table.c.id).where(clause))) == [1]
-    many = "i in [" + ", ".join(str(n) for n in range(7, 33_000)) + "]"
+    # More items than SQLite accepts parameters (32766); PostgreSQL needs no such proof.
+    count = 33_000 if conn.dialect.name == "sqlite" else 2_000
+    many = "i in [" + ", ".join(str(n) for n in range(7, count)) + "]"
     clause = compile_sql(parse(many), SCOPE, table.c, CTX, conn.dialect.name)
     assert list(conn.scalars(sa.select(table.c.id).where(clause))) == [1]
     quoted = "s in [" + ", ".join(f"'it''s {n}'".replace("''", "\\'") for n in range(2000))
@@ -178,3 +181,13 @@ def test_long_generated_filter_runs(db: tuple[sa.Connection, sa.Table]) -> None:
                          conn.dialect.name)
     assert list(conn.scalars(sa.select(table.c.id).where(clause))) == [1]
     assert list(conn.scalars(sa.select(table.c.id).where(sa.not_(clause)))) == [2]
+
+
+def test_values_keep_their_type_when_every_branch_is_empty(
+        db: tuple[sa.Connection, sa.Table]) -> None:
+    """A decimal that is NULL on every row still arrives as a decimal, not as text."""
+    conn, table = db
+    for text in ("nb ? null : nd", "b ? null : d", "coalesce(nd, null) + 1", "min(nd, null)"):
+        expr = compile_sql(parse(text), SCOPE, table.c, CTX, conn.dialect.name)
+        values = conn.scalars(sa.select(expr).select_from(table)).all()
+        assert all(v is None or isinstance(v, Decimal) for v in values), text
