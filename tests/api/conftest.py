@@ -17,7 +17,7 @@ from apiary.api import create_app
 from apiary.definition import CompiledApp, compile_file
 from apiary.engine import Runtime
 from apiary.identity import add_user, create_token
-from apiary.storage import apply, connect, plan
+from apiary.storage import apply, plan
 from tests.api.client import Client, client_for
 
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"
@@ -35,15 +35,6 @@ class Account:
 @pytest.fixture(scope="session")
 def helpdesk_app() -> CompiledApp:
     return compile_file(EXAMPLES / "helpdesk.yaml")
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[sa.Engine]:
-    engine = connect(db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ trail. Tests that need a database of their own use ``db`` (on ``db_url``).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,17 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from apiary.storage import connect
-from tests.conftest import _postgres_base_url
+from tests.conftest import fresh_postgres_schema
 from tests.engine.worlds import World, build_world, example
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[sa.Engine]:
-    engine = connect(db_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(scope="session",
@@ -40,20 +30,12 @@ def shared_db(request: pytest.FixtureRequest,
         yield engine
         engine.dispose()
         return
-    base = _postgres_base_url()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.engine.make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = connect(url.render_as_string(hide_password=False))
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_postgres_schema() as url:
+        engine = connect(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")
