@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from apiary.definition import DefinitionError
 from apiary.storage import connect
 from tests.cli.test_definitions import EXAMPLES, run
 
@@ -98,3 +100,27 @@ def test_serve_refuses_to_start_when_the_database_would_lose_data(tmp_path: Path
     spec.write_text("app: shop\nentities:\n  Product:\n    fields: {name: string}\n")
     code, _, err = run("serve", str(spec), "--db", url, "--port", "1")
     assert code == 1 and "not starting" in err and "[DESTRUCTIVE]" in err
+
+
+def test_reload_publishes_a_new_version_and_keeps_the_old_one_on_error(tmp_path: Path) -> None:
+    from apiary.cli.serving import reload_apps
+    from apiary.definition import compile_file
+    from apiary.engine import Principal, Runtime
+
+    spec = tmp_path / "shop.yaml"
+    spec.write_text("app: shop\nentities:\n  Product:\n    fields: {name: string}\n")
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    assert run("migrate", str(spec), "--db", url)[0] == 0
+    engine = connect(url)
+    runtime = Runtime(engine, [compile_file(spec)])
+    admin = Principal(user_id=None, email=None, roles=frozenset({"admin"}))
+    spec.write_text("app: shop\nentities:\n  Product:\n    fields: {name: string, "
+                    "stock: integer}\n")
+    assert reload_apps([str(spec)], engine, runtime) == ["shop"]
+    record = runtime.records("shop").create(admin, "Product", {"name": "kettle", "stock": 3})
+    assert record["stock"] == 3
+    spec.write_text("app: shop\nentities:\n  Product:\n    fields: {name: strng}\n")
+    with pytest.raises(DefinitionError, match="strng"):
+        reload_apps([str(spec)], engine, runtime)
+    assert "stock" in runtime.apps["shop"].entities["Product"].fields
+    engine.dispose()
