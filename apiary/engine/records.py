@@ -14,6 +14,7 @@ as PostgreSQL's ``WITH CHECK`` does, so nobody can hand a record to somebody els
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -55,6 +56,8 @@ from apiary.expr import EvalContext
 
 Clock = Callable[[], datetime]
 Records = list[dict[str, Any]]
+_USES_TIME = re.compile(r"\b(now|today)\b")
+"""Filters naming these are compiled per request: their value changes while a statement waits."""
 _WRITE_VERBS = {Operation.CREATE: "create", Operation.UPDATE: "change",
                 Operation.DELETE: "delete", Operation.READ: "read"}
 
@@ -79,35 +82,43 @@ class RecordService:
         self._require(plan, p, Operation.READ)
         check_limit(query.limit)
         reader = Reader.of(plan, p.roles, ctx)
-        conditions = [reader.predicate]
-        if query.filter is not None and query.filter.strip():
-            conditions.append(compile_filter(query.filter, reader.shape, plan.columns, ctx,
-                                             plan.dialect))
-        conditions.extend(equals_conditions(plan.entity, reader.shape, plan.columns,
-                                            query.equals))
+        filter_text = query.filter.strip() if query.filter else ""
+
+        def conditions() -> list[sa.ColumnElement[bool]]:
+            """The caller's filter and equality shortcuts (the read rule is in the reader)."""
+            out = []
+            if filter_text:
+                out.append(compile_filter(filter_text, reader.shape, plan.columns, ctx,
+                                          plan.dialect))
+            out.extend(equals_conditions(plan.entity, reader.shape, plan.columns, query.equals))
+            return out
+
         keys = sort_keys(plan.entity, reader.shape, plan.columns, query.sort)
         expansions = targets(plan, reader.shape, query.expand)
         cursor_values = None if query.after is None else decode_cursor(keys, query.after)
 
         def page() -> sa.Select[Any]:
-            statement = where(reader.select(), *conditions)
+            statement = where(reader.select(), *conditions())
             if cursor_values is not None:
                 statement = statement.where(after(keys, cursor_values)[0])
             return statement.order_by(*ordering(keys)).limit(query.limit + 1)
 
         params = {} if cursor_values is None else after(keys, cursor_values)[1]
-        if len(conditions) == 1:
-            shape = (tuple(query.sort), query.limit, cursor_values is None or tuple(
-                v is None for v in cursor_values))
-            statement = reader.page(shape, page)
+        if _USES_TIME.search(filter_text):
+            statement = page()  # `now` moves: compiled afresh for every request
         else:
-            statement = page()
+            # A statement reused for the same filter keeps its compiled form and SQLAlchemy
+            # cache key; the reader belongs to one principal, so user values are fixed in it.
+            shape = (tuple(query.sort), query.limit, cursor_values is None or tuple(
+                v is None for v in cursor_values), filter_text, tuple(sorted(query.equals.items())))
+            statement = reader.page(shape, page)
         positions = [reader.shape.index[k.name] for k in keys]
         with read_transaction(self._db) as conn:
             rows = conn.execute(statement, params).all()
             total = None
             if query.count:
-                counting = where(sa.select(sa.func.count()).select_from(plan.table), *conditions)
+                counting = where(sa.select(sa.func.count()).select_from(plan.table),
+                                 reader.predicate, *conditions())
                 total = int(conn.execute(counting).scalar_one())
             items = [reader.record(row) for row in rows[:query.limit]]
             expand(conn, self._app, p.roles, ctx, items, expansions)

@@ -34,6 +34,18 @@ class TokenAuthenticator:
     def __init__(self, db: sa.Engine) -> None:
         self._db = db
         self._tables = IdentityTables.build()
+        tokens, users, memberships = (self._tables.tokens, self._tables.users,
+                                      self._tables.memberships)
+        # One statement, built once: the token, its user and their roles in the app (one row
+        # per role; a single row with no role when they have none there).
+        self._lookup = (
+            sa.select(tokens.c.id, tokens.c.user_id, tokens.c.expires_at,
+                      tokens.c.last_used_at, users.c.email, memberships.c.role)
+            .join(users, users.c.id == tokens.c.user_id)
+            .outerjoin(memberships, sa.and_(memberships.c.user_id == tokens.c.user_id,
+                                            memberships.c.app == sa.bindparam("app")))
+            .where(tokens.c.token_hash == sa.bindparam("token_hash"),
+                   tokens.c.revoked_at.is_(None), users.c.is_active.is_(True)))
 
     def authenticate(self, token: str, app: str | None, now: dt.datetime) -> Identity | None:
         """The owner of a valid ``token`` with their roles in ``app``; None if not valid.
@@ -42,23 +54,17 @@ class TokenAuthenticator:
         """
         if not looks_like_token(token):
             return None
-        tokens, users, memberships = (self._tables.tokens, self._tables.users,
-                                      self._tables.memberships)
-        query = (sa.select(tokens.c.id, tokens.c.user_id, tokens.c.expires_at,
-                           tokens.c.last_used_at, users.c.email)
-                 .join(users, users.c.id == tokens.c.user_id)
-                 .where(tokens.c.token_hash == hash_token(token), tokens.c.revoked_at.is_(None),
-                        users.c.is_active.is_(True)))
         with self._db.connect() as conn:
-            row = conn.execute(query).first()
-            if row is None or (row.expires_at is not None and row.expires_at <= now):
+            rows = conn.execute(self._lookup, {"token_hash": hash_token(token),
+                                               "app": app}).all()
+            if not rows:
                 return None
-            roles: frozenset[str] = frozenset()
-            if app is not None:
-                roles = frozenset(conn.execute(sa.select(memberships.c.role).where(
-                    memberships.c.user_id == row.user_id, memberships.c.app == app)).scalars())
+            row = rows[0]
+            if row.expires_at is not None and row.expires_at <= now:
+                return None
             if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
                 self._touch(conn, row.id, now)
+        roles = frozenset(r.role for r in rows if r.role is not None)
         return Identity(user_id=row.user_id, email=row.email, roles=roles)
 
     def _touch(self, conn: sa.Connection, token_id: int, now: dt.datetime) -> None:

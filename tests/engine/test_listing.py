@@ -293,3 +293,24 @@ def test_filters_may_use_user_and_time(helpdesk: World) -> None:
     page = helpdesk.svc.list(agent, "Ticket", ListQuery(filter="sla_due_at > now"))
     assert len(page.items) == 2
     assert dt.date(2026, 3, 10).isoformat() in page.items[0]["created_at"]
+
+
+def test_a_repeated_filter_still_sees_the_clock_and_its_own_values(db: sa.Engine) -> None:
+    """List statements are reused for the same filter; `now` and new values must still count."""
+    from apiary.definition import compile_text
+    from apiary.storage import apply, plan
+
+    app = compile_text("app: t\nentities:\n  Note:\n    fields: {due: datetime, n: integer}\n")
+    apply(plan(app, db), db)
+    now = [dt.datetime(2026, 1, 1, tzinfo=dt.UTC)]
+    svc = Runtime(db, [app], clock=lambda: now[0]).records("t")
+    admin = Principal(user_id=None, email=None, roles=frozenset({"admin"}))
+    svc.create(admin, "Note", {"due": "2026-06-01T00:00:00Z", "n": 1})
+    overdue = ListQuery(filter="due < now")
+    assert svc.list(admin, "Note", overdue).items == []
+    now[0] = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
+    assert [r["n"] for r in svc.list(admin, "Note", overdue).items] == [1]
+    assert len(svc.list(admin, "Note", ListQuery(equals={"n": "1"})).items) == 1
+    assert svc.list(admin, "Note", ListQuery(equals={"n": "2"})).items == []
+    assert len(svc.list(admin, "Note", ListQuery(filter="n == 1", count=True)).items) == 1
+    assert svc.list(admin, "Note", ListQuery(filter="n == 2", count=True)).total == 0
