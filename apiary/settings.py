@@ -22,6 +22,11 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "APIARY_DATABASE_URL", "sqlite:///apiary.db",
             "Database for app data and system tables: sqlite:///path or postgresql://..."),
+    Setting("secret_key", "APIARY_SECRET_KEY", "",
+            "Key that signs web session cookies; when empty, one is generated once and kept in "
+            "the file named by APIARY_SECRET_KEY_FILE."),
+    Setting("secret_key_file", "APIARY_SECRET_KEY_FILE", ".apiary/secret_key",
+            "Where a generated web session key is kept (readable by its owner only)."),
 )
 
 

@@ -17,7 +17,8 @@ ALLOWED: dict[str, set[str]] = {
     "identity": {"definition", "storage"},
     "engine": {"definition", "expr", "storage", "identity"},
     "api": {"definition", "expr", "storage", "engine", "identity"},
-    "cli": {"definition", "expr", "storage", "engine", "identity", "api"},
+    "web": {"definition", "expr", "storage", "engine", "identity"},
+    "cli": {"definition", "expr", "storage", "engine", "identity", "api", "web"},
 }
 ROOT_MODULES = {"errors", "settings"}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from apiary.api.app import DEFAULT_MAX_BODY_BYTES, create_app
 from apiary.api.logs import configure_logging
@@ -27,9 +28,17 @@ def serve(runtime: Runtime, host: str = "127.0.0.1", port: int = 8000, *,
     ``proxy_headers`` trusts ``X-Forwarded-*`` from the loopback address only (uvicorn's default
     ``forwarded_allow_ips``); turn it on when a reverse proxy runs on the same host.
     """
+    run_asgi(create_app(runtime, max_body_bytes=max_body_bytes), host, port,
+             graceful_timeout=graceful_timeout, proxy_headers=proxy_headers)
+
+
+def run_asgi(app: ASGIApp, host: str, port: int, *,
+             graceful_timeout: int = DEFAULT_GRACEFUL_TIMEOUT,
+             proxy_headers: bool = False) -> None:
+    """Run any ASGI app (the API alone, or the whole site) with these server settings."""
     configure_logging()
     config = uvicorn.Config(
-        create_app(runtime, max_body_bytes=max_body_bytes),
+        app,
         host=host,
         port=port,
         timeout_graceful_shutdown=graceful_timeout,

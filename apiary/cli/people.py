@@ -37,18 +37,24 @@ def users() -> None:
 @click.option("--app", "app_name", required=True, help="The app's name, as in its definition.")
 @click.option("--role", required=True, help="A role the app declares, or admin.")
 @click.option("--name", "display_name", help="Display name.")
+@click.option("--password", is_flag=False, flag_value="", default=None,
+              help="Set the web UI password; asked for (hidden) when given without a value.")
 @db_option
 @friendly
 def add_user_command(email: str, app_name: str, role: str, display_name: str | None,
-                     db_url: str) -> None:
+                     password: str | None, db_url: str) -> None:
     """Give EMAIL a role in an app, creating the user if needed."""
-    from apiary.identity import add_user
+    from apiary.identity import add_user, set_password
     from apiary.storage import connect
 
     app = installed_app(db_url, app_name)
+    if password == "":
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     engine = connect(db_url)
     try:
         user_id = add_user(engine, email, app, role, display_name)
+        if password is not None:
+            set_password(engine, email, password)
     finally:
         engine.dispose()
     click.echo(f"{email} is {role} in {app_name} (user {user_id})")
@@ -77,11 +83,14 @@ def list_users_command(db_url: str) -> None:
 @db_option
 @friendly
 def sample_users(files: Sequence[str], db_url: str) -> None:
-    """Create a sample user per role of each app in FILES and print a token for each.
+    """Create a sample user per role of each app in FILES; print a password and a token for each.
 
-    Users are `<role>@<app>.example.com`; running it again adds no users, only new tokens.
+    Users are `<role>@<app>.example.com`; running it again adds no users but gives each a new
+    password and a new token. For trying apps out, never for real users.
     """
-    from apiary.identity import add_user, create_token
+    import secrets
+
+    from apiary.identity import add_user, create_token, set_password
     from apiary.storage import connect
 
     apps = compile_all(files)
@@ -93,8 +102,10 @@ def sample_users(files: Sequence[str], db_url: str) -> None:
             for role in ("admin", *app.roles):
                 email = f"{role.replace('_', '-')}@{app.name}.example.com"
                 add_user(engine, email, app, role)
+                password = secrets.token_urlsafe(9)
+                set_password(engine, email, password)
                 token = create_token(engine, email, name="sample")
-                click.echo(f"  {role:<12} {email:<40} {token}")
+                click.echo(f"  {role:<12} {email:<36} {token}  password: {password}")
     finally:
         engine.dispose()
 

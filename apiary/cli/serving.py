@@ -54,16 +54,19 @@ def reload_apps(files: Sequence[str], engine: sa.Engine, runtime: Runtime) -> li
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @friendly
 def serve(files: Sequence[str], db_url: str, host: str, port: int) -> None:
-    """Serve the apps defined in FILES: REST API and OpenAPI under /api/<app>/.
+    """Serve the apps defined in FILES: the web UI at /, REST API and OpenAPI under /api/<app>/.
 
     The database is migrated first with the same rules as `apiary migrate`: a plan that would
     lose data stops the start, and nothing is changed. After editing a definition, send the
     process SIGHUP to load the new version without a restart (requests in flight finish on the
     old one).
     """
-    from apiary.api import serve as run_server
+    from apiary.api import create_app
+    from apiary.api.server import run_asgi
     from apiary.engine import Runtime
+    from apiary.settings import Settings
     from apiary.storage import connect
+    from apiary.web import create_site, secret_key
 
     apps = compile_all(files)
     engine = connect(db_url)
@@ -88,4 +91,7 @@ def serve(files: Sequence[str], db_url: str, host: str, port: int) -> None:
     for app in apps:
         click.echo(f"Serving {app.title} at http://{host}:{port}/api/{app.name}/ "
                    f"(OpenAPI: /api/{app.name}/openapi.json)", err=True)
-    run_server(runtime, host, port)
+    click.echo(f"Web UI at http://{host}:{port}/ (sign in with a password set by "
+               "`apiary users add ... --password`)", err=True)
+    site = create_site(runtime, secret_key(Settings.from_environment()), create_app(runtime))
+    run_asgi(site, host, port)

@@ -7,6 +7,8 @@
     revoke_token(db, token_or_prefix_or_id) -> int
     list_tokens(db, email=None) -> list[TokenInfo]
     TokenAuthenticator(db).authenticate(token, app, now) -> Identity | None
+    set_password(db, email, password); verify_password(db, email, password) -> user id | None
+    session_user(db, user_id) -> SessionUser | None   a signed-in web user and their roles
 
 Errors: :class:`IdentityError`.
 """
@@ -14,12 +16,14 @@ Errors: :class:`IdentityError`.
 from apiary.identity.authentication import Identity, TokenAuthenticator
 from apiary.identity.emails import is_email, normalize_email
 from apiary.identity.errors import IdentityError
+from apiary.identity.passwords import SessionUser, session_user, set_password, verify_password
 from apiary.identity.tokens import TokenInfo, create_token, list_tokens, revoke_token
 from apiary.identity.users import UserInfo, add_user, list_users, remove_membership
 
 __all__ = [
     "Identity",
     "IdentityError",
+    "SessionUser",
     "TokenAuthenticator",
     "TokenInfo",
     "UserInfo",
@@ -31,4 +35,7 @@ __all__ = [
     "normalize_email",
     "remove_membership",
     "revoke_token",
+    "session_user",
+    "set_password",
+    "verify_password",
 ]

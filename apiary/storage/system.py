@@ -70,6 +70,7 @@ def users(metadata: sa.MetaData) -> sa.Table:
         system_column("display_name", sa.String(255), nullable=True),
         system_column("is_active", sa.Boolean(), nullable=False, default=True, backfill=True),
         system_column("created_at", sa.DateTime(), nullable=False, backfill="now"),
+        system_column("password_hash", sa.String(255), nullable=True),
         sa.Index(naming.index(USERS, ["email"], unique=True), "email", unique=True),
     )
 

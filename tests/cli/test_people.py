@@ -62,7 +62,12 @@ def test_sample_users_get_one_token_per_role(tmp_path: Path) -> None:
     assert code == 0
     lines = [line.split() for line in out.splitlines()[1:]]
     assert [line[0] for line in lines] == ["admin", "customer", "agent", "supervisor"]
-    assert all(line[2].startswith("apy_") for line in lines)
+    assert all(line[2].startswith("apy_") and line[3] == "password:" for line in lines)
+    from apiary.identity import verify_password
+
+    engine = connect(url)
+    assert verify_password(engine, lines[1][1], lines[1][4]) is not None
+    engine.dispose()
 
 
 def test_audit_verify_finds_an_edited_entry(tmp_path: Path) -> None:

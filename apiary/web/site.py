@@ -1,0 +1,96 @@
+"""The whole site: the web UI beside the REST API, in one ASGI app.
+
+    create_site(runtime, secret_key, api) -> Starlette
+
+The API app (given by the caller, so that the two surfaces do not import each other) is mounted
+unchanged for ``/api/...``, ``/healthz`` and ``/readyz``, so it keeps its own middleware and
+problem+json errors; every other path is the web UI's. Sessions are signed
+cookies (``HttpOnly``, ``SameSite=Lax``, ``Secure`` when ``https_only``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+from apiary.engine import EngineError, Runtime
+from apiary.web.auth import Auth
+from apiary.web.records import RecordPages
+from apiary.web.rendering import HERE, LoginRequired, Pages, login_redirect
+from apiary.web.security import CsrfError, LoginThrottle
+
+SESSION_COOKIE: Final = "apiary_session"
+SESSION_MAX_AGE: Final = 14 * 24 * 3600
+logger = logging.getLogger("apiary.web")
+
+
+def create_site(runtime: Runtime, secret_key: str, api: ASGIApp, *, https_only: bool = False,
+                throttle: LoginThrottle | None = None) -> Starlette:
+    """The ASGI app serving ``api`` (the REST API of ``runtime``) and the web UI."""
+    auth = Auth(runtime, throttle)
+    pages = RecordPages(runtime)
+    record = "/{app}/{entity}/{id:int}"
+    routes: list[BaseRoute] = [
+        Route("/api/{path:path}", api),
+        Route("/healthz", api),
+        Route("/readyz", api),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        Route("/login", auth.login_form, methods=["GET"]),
+        Route("/login", auth.login, methods=["POST"]),
+        Route("/logout", auth.logout, methods=["POST"]),
+        Route("/", pages.home, methods=["GET"]),
+        Route("/{app}/", pages.app_page, methods=["GET"]),
+        Route("/{app}/{entity}", pages.list_page, methods=["GET"]),
+        Route("/{app}/{entity}/new", pages.new_form, methods=["GET"]),
+        Route("/{app}/{entity}/new", pages.create, methods=["POST"]),
+        Route(record, pages.detail_page, methods=["GET"]),
+        Route(record + "/edit", pages.edit_form, methods=["GET"]),
+        Route(record + "/edit", pages.update, methods=["POST"]),
+        Route(record + "/transition/{name}", pages.transition, methods=["POST"]),
+    ]
+    errors = _ErrorPages(runtime)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SessionMiddleware, secret_key=secret_key,
+                               session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE,
+                               same_site="lax", https_only=https_only)],
+        exception_handlers={LoginRequired: errors.login, CsrfError: errors.csrf,
+                            EngineError: errors.engine, HTTPException: errors.http},
+    )
+    app.router.redirect_slashes = False
+    return app
+
+
+class _ErrorPages(Pages):
+    """Errors as HTML pages; the API answers its own errors as problem+json."""
+
+    async def login(self, request: Request, exc: Exception) -> Response:
+        return login_redirect(request)
+
+    async def csrf(self, request: Request, exc: Exception) -> Response:
+        return self._page(request, 403, "This form has expired. Go back, reload the page and "
+                                         "send it again.")
+
+    async def engine(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, EngineError)
+        return self._page(request, exc.status, exc.detail or exc.title)
+
+    async def http(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        detail = {404: "There is nothing at this address.",
+                  405: "This page cannot be used that way."}.get(exc.status_code, "Error.")
+        return self._page(request, exc.status_code, detail)
+
+    def _page(self, request: Request, status: int, message: str) -> Response:
+        return self.render(request, "error.html", {"status": status, "message": message},
+                           status)

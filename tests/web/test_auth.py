@@ -1,0 +1,93 @@
+"""Signing in and out, sessions, CSRF and the failed sign-in back-off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from apiary.web.security import LoginThrottle
+from tests.web.conftest import Browser, csrf_of
+
+
+def test_pages_need_a_signed_in_user(browser: Callable[[], Browser]) -> None:
+    response = browser().get("/helpdesk/Ticket?q=x")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fhelpdesk%2FTicket%3Fq%3Dx"
+
+
+def test_sign_in_with_the_right_password_opens_a_session(
+        browser: Callable[[], Browser]) -> None:
+    tab = browser()
+    response = tab.submit("/login", {"email": "Agent@Example.com", "password":
+                                     "correct horse battery", "next": "/helpdesk/"})
+    assert response.status_code == 303 and response.headers["location"] == "/helpdesk/"
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    home = tab.get("/")
+    assert home.status_code == 200 and "Helpdesk" in home.text and "agent@example.com" in home.text
+
+
+def test_a_wrong_password_or_unknown_address_gets_one_message(
+        browser: Callable[[], Browser]) -> None:
+    wrong = browser().login("agent@example.com", "not the password")
+    unknown = browser().login("nobody@example.com", "not the password")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "is not right" in wrong.text and "is not right" in unknown.text
+    assert "user_id" not in wrong.headers.get("set-cookie", "")
+
+
+def test_sign_in_elsewhere_than_this_site_is_not_a_redirect_target(
+        browser: Callable[[], Browser]) -> None:
+    response = browser().submit("/login", {"email": "agent@example.com", "password":
+                                           "correct horse battery", "next": "//evil.example"})
+    assert response.headers["location"] == "/"
+
+
+def test_sign_out_ends_the_session(signed_in: Callable[[str], Browser]) -> None:
+    tab = signed_in("agent")
+    response = tab.submit("/", {}, action="/logout")
+    assert response.status_code == 303
+    assert tab.get("/").status_code == 303
+
+
+def test_a_post_without_the_session_csrf_token_is_refused(
+        signed_in: Callable[[str], Browser], browser: Callable[[], Browser]) -> None:
+    tab = signed_in("customer")
+    data = {"subject": "Printer on fire", "category": "incident", "description": "Smoke"}
+    missing = tab.post("/helpdesk/Ticket/new", data)
+    other = browser()
+    foreign = tab.post("/helpdesk/Ticket/new", {**data, "csrf": csrf_of(other.get(
+        "/login").text)})
+    assert missing.status_code == foreign.status_code == 403
+    assert "expired" in missing.text
+    assert "Printer on fire" not in tab.get("/helpdesk/Ticket").text
+    assert tab.post("/logout", {}).status_code == 403
+
+
+def test_login_form_needs_its_csrf_token_too(browser: Callable[[], Browser]) -> None:
+    response = browser().post("/login", {"email": "agent@example.com",
+                                         "password": "correct horse battery"})
+    assert response.status_code == 403
+
+
+def test_repeated_failures_make_the_next_attempt_wait() -> None:
+    now = [100.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for _ in range(3):
+        assert throttle.wait_seconds("a@example.com") == 0
+        throttle.failed("a@example.com")
+    throttle.failed("a@example.com")
+    assert throttle.wait_seconds("a@example.com") == 2
+    assert throttle.wait_seconds("b@example.com") == 0
+    now[0] += 2
+    assert throttle.wait_seconds("a@example.com") == 0
+    throttle.succeeded("a@example.com")
+    throttle.failed("a@example.com")
+    assert throttle.wait_seconds("a@example.com") == 0
+
+
+def test_a_throttled_address_is_told_to_wait_even_with_the_right_password(
+        browser: Callable[[], Browser]) -> None:
+    for _ in range(3):
+        assert browser().login("agent@example.com", "wrong password").status_code == 401
+    response = browser().login("agent@example.com")
+    assert response.status_code == 429 and "Try again in" in response.text
