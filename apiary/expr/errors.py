@@ -7,7 +7,7 @@ validator can underline it, an optional ``hint`` that says what to write instead
 
 Exception tree::
 
-    Exception
+    ApiaryError
      └── ExprError                 any problem with an expression (APY-E3xx)
           └── ExprSyntaxError      the text is not a valid expression (APY-E301, APY-E310)
 
@@ -20,6 +20,8 @@ that does not check.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from apiary.errors import ApiaryError
 
 SYNTAX = "APY-E301"
 UNKNOWN_NAME = "APY-E302"
@@ -48,7 +50,7 @@ CODES: dict[str, str] = {
 
 
 @dataclass(eq=False)
-class ExprError(Exception):
+class ExprError(ApiaryError):
     """A problem with an expression, located in its text.
 
     ``offset`` is the 0-based character offset where the problem starts and ``length`` how many
