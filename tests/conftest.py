@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from apiary.definition import CompiledApp
+
 POSTGRES_ENV = "APIARY_TEST_POSTGRES_URL"
+EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def _postgres_base_url() -> str:
@@ -74,3 +77,11 @@ def db(db_url: str) -> Iterator[sa.Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def helpdesk_app() -> CompiledApp:
+    """The helpdesk example, compiled once per test session."""
+    from apiary.definition import compile_file
+
+    return compile_file(EXAMPLES / "helpdesk.yaml")

@@ -21,7 +21,7 @@ from apiary.definition.compiled import (
     Operation,
     View,
 )
-from apiary.definition.diagnostics import Diagnostic, Severity, did_you_mean
+from apiary.definition.diagnostics import Diagnostic, Severity
 from apiary.definition.entities import EntityCompiler
 from apiary.definition.format import DefinitionSpec
 from apiary.definition.names import (
@@ -171,6 +171,3 @@ def _sorted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.file, d.line or 0, d.column or 0,
                                               d.severity is Severity.WARNING))
 
-
-def suggest_entity(name: str, entities: Mapping[str, Any]) -> str | None:
-    return did_you_mean(name, entities)

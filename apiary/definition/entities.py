@@ -22,7 +22,7 @@ from apiary.definition.compiled import (
 )
 from apiary.definition.diagnostics import did_you_mean
 from apiary.definition.expressions import accepts, compile_expression
-from apiary.definition.fields import STRINGLIKE, compile_field, expr_type
+from apiary.definition.fields import STRINGLIKE, compile_field, expr_type, record_scope
 from apiary.definition.format import EntitySpec, WorkflowSpec
 from apiary.definition.names import (
     ENGINE_FIELDS,
@@ -33,6 +33,7 @@ from apiary.definition.names import (
     article,
     humanize,
     pluralize,
+    snake_case,
     table_name,
 )
 from apiary.definition.report import Report
@@ -75,8 +76,7 @@ class EntityCompiler:
             state_field = self._state_field(spec.workflow, fields, path)
             if state_field is not None:
                 fields[state_field.name] = state_field
-        scope = Scope(fields={**SYSTEM_FIELDS, **{f.name: expr_type(f) for f in fields.values()
-                                                  if f.stored}})
+        scope = record_scope(fields)
         fields = self._computed(fields, spec, scope, path)
         workflow = self._workflow(spec.workflow, fields, scope, path) if spec.workflow else None
         label = spec.label or humanize(name)
@@ -133,7 +133,7 @@ class EntityCompiler:
                 f"`{field.ref}` has {'no' if not back else 'several'} ref fields pointing to "
                 f"`{entity}`; say which one this list follows", path,
                 f"add `via: <ref field of {field.ref}>`" if back else
-                f"add a field `{_lower_first(entity)}: {{type: ref, to: {entity}}}` to "
+                f"add a field `{snake_case(entity)}: {{type: ref, to: {entity}}}` to "
                 f"{field.ref}")
         elif field.via not in back:
             self.report.error("APY-E203", f"`{field.via}` is not a ref field of `{field.ref}` "
@@ -374,8 +374,3 @@ def _columns(field: Field) -> tuple[str, ...]:
 def _without_user(scope: Scope) -> Scope:
     return replace(scope, allow_user=False)
 
-
-def _lower_first(name: str) -> str:
-    from apiary.definition.names import snake_case
-
-    return snake_case(name)

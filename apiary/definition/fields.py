@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from apiary.definition.compiled import Classification, Field, FieldType, OnDelete
+from apiary.definition.compiled import SYSTEM_FIELDS, Classification, Field, FieldType, OnDelete
 from apiary.definition.format import FieldSpec
 from apiary.definition.names import CURRENCY, article, humanize
 from apiary.definition.report import Report
-from apiary.expr import Type
+from apiary.expr import Scope, Type
 
 STRINGLIKE = frozenset({FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.URL,
                         FieldType.PHONE, FieldType.ENUM})
@@ -54,6 +55,12 @@ def expr_type(field: Field) -> Type:
     if t is FieldType.DATETIME:
         return Type.DATETIME
     return Type.JSON
+
+
+def record_scope(fields: Mapping[str, Field]) -> Scope:
+    """What an expression about one record may name: its stored fields and the system fields."""
+    return Scope(fields={**SYSTEM_FIELDS, **{f.name: expr_type(f) for f in fields.values()
+                                             if f.stored}})
 
 
 def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Report,
@@ -115,13 +122,7 @@ def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Rep
     default = _literal(field, spec.default, (*path, "default"), report, allow_now=True)
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
         report.error("APY-E125", "`min` is larger than `max`", (*path, "min"))
-    return _replace(field, min=bounds["min"], max=bounds["max"], default=default)
-
-
-def _replace(field: Field, **changes: Any) -> Field:
-    from dataclasses import replace
-
-    return replace(field, **changes)
+    return replace(field, min=bounds["min"], max=bounds["max"], default=default)
 
 
 def _classification(spec: FieldSpec, path: tuple[str, ...], report: Report) -> Classification:

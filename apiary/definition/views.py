@@ -7,6 +7,7 @@ definition error with a line number, not a broken page.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from apiary.definition.compiled import (
@@ -19,7 +20,7 @@ from apiary.definition.compiled import (
 )
 from apiary.definition.diagnostics import Path, did_you_mean
 from apiary.definition.expressions import compile_expression
-from apiary.definition.fields import NUMERIC, STRINGLIKE, TEMPORAL, expr_type
+from apiary.definition.fields import NUMERIC, STRINGLIKE, TEMPORAL, record_scope
 from apiary.definition.format import DashboardView, WidgetSpec
 from apiary.definition.names import VIEW_NAME, article, humanize
 from apiary.definition.report import Report
@@ -40,8 +41,7 @@ def field_type(entity: Entity, name: str) -> FieldType | None:
 
 
 def scope_of(entity: Entity) -> Scope:
-    return Scope(fields={**SYSTEM_FIELDS, **{f.name: expr_type(f)
-                                             for f in entity.fields.values() if f.stored}})
+    return record_scope(entity.fields)
 
 
 class ViewCompiler:
@@ -72,7 +72,7 @@ class ViewCompiler:
         title = spec.title or (entity.plural if spec.type in ("list", "board") else entity.label)
         view = View(name=name, type=spec.type, title=title, entity=entity.name, roles=roles)
         if spec.type in ("detail", "form"):
-            return _with(view, fields=self._fields(entity, spec.fields, (*path, "fields"),
+            return replace(view, fields=self._fields(entity, spec.fields, (*path, "fields"),
                                                    allow_lists=spec.type == "detail"))
         columns = self._fields(entity, spec.columns, (*path, "columns"))
         sort = self._sort(entity, spec.sort, (*path, "sort"))
@@ -87,7 +87,7 @@ class ViewCompiler:
                     return None
                 group_by = entity.workflow.field
             self._groupable(entity, group_by, (*path, "group_by"))
-            return _with(view, columns=columns, sort=sort, filter=flt, group_by=group_by)
+            return replace(view, columns=columns, sort=sort, filter=flt, group_by=group_by)
         if group_by is not None:
             self._groupable(entity, group_by, (*path, "group_by"))
         search = self._fields(entity, spec.search, (*path, "search"))
@@ -97,7 +97,7 @@ class ViewCompiler:
                                   (*path, "search", i),
                                   "search string, text, email, url, phone or enum fields")
         filters = self._fields(entity, spec.filters, (*path, "filters"))
-        return _with(view, columns=columns, sort=sort, filter=flt, group_by=group_by,
+        return replace(view, columns=columns, sort=sort, filter=flt, group_by=group_by,
                      search=search, filters=filters)
 
     def _entity(self, name: str, path: Path) -> Entity | None:
@@ -182,8 +182,3 @@ class ViewCompiler:
         return Widget(title=title, kind=spec.kind, entity=entity.name, field=spec.field,
                       group_by=spec.group_by, period=spec.period, chart=spec.chart, filter=flt)
 
-
-def _with(view: View, **changes: Any) -> View:
-    from dataclasses import replace
-
-    return replace(view, **changes)

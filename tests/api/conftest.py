@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from apiary.api import create_app
-from apiary.definition import CompiledApp, compile_file
+from apiary.definition import CompiledApp
 from apiary.engine import Runtime
 from apiary.identity import add_user, create_token
 from apiary.storage import apply, plan
@@ -30,11 +30,6 @@ class Account:
     user_id: int
     email: str
     token: str
-
-
-@pytest.fixture(scope="session")
-def helpdesk_app() -> CompiledApp:
-    return compile_file(EXAMPLES / "helpdesk.yaml")
 
 
 @pytest.fixture

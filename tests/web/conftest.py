@@ -18,7 +18,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 from starlette.applications import Starlette
 
 from apiary.api import create_app
-from apiary.definition import CompiledApp, compile_file
+from apiary.definition import CompiledApp
 from apiary.engine import Runtime
 from apiary.identity import add_user, set_password
 from apiary.storage import apply, plan
@@ -58,11 +58,6 @@ def csrf_of(html: str) -> str:
     found = CSRF.search(html)
     assert found is not None, html
     return found.group(1)
-
-
-@pytest.fixture(scope="session")
-def helpdesk_app() -> CompiledApp:
-    return compile_file(EXAMPLES / "helpdesk.yaml")
 
 
 @pytest.fixture
