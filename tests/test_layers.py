@@ -18,7 +18,10 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"definition", "expr", "storage", "identity"},
     "api": {"definition", "expr", "storage", "engine", "identity"},
     "web": {"definition", "expr", "storage", "engine", "identity"},
-    "cli": {"definition", "expr", "storage", "engine", "identity", "api", "web"},
+    "generation": {"definition", "expr"},
+    "importing": {"definition", "expr", "storage", "engine", "identity"},
+    "cli": {"definition", "expr", "storage", "engine", "identity", "api", "web", "generation",
+            "importing"},
 }
 ROOT_MODULES = {"errors", "settings"}
 

@@ -24,6 +24,7 @@ from apiary.engine.errors import (
     Unauthorized,
 )
 from apiary.engine.listing import ListQuery, Page
+from apiary.engine.permissions import may_read_field, may_write_field
 from apiary.engine.principal import Principal
 from apiary.engine.records import RecordService
 from apiary.engine.runtime import Runtime
@@ -46,5 +47,7 @@ __all__ = [
     "RecordService",
     "Runtime",
     "Unauthorized",
+    "may_read_field",
+    "may_write_field",
     "verify_audit",
 ]

@@ -43,6 +43,14 @@ def visible(view: View, roles: frozenset[str]) -> bool:
     return view.roles is None or bool(view.roles & roles) or "admin" in roles
 
 
+def views(app: CompiledApp, roles: frozenset[str], kind: str) -> list[View]:
+    """The views of type ``kind`` the roles see: shown to them, over entities they may read."""
+    return [v for v in app.views.values() if v.type == kind and visible(v, roles)
+            and (v.entity is None or may_read(app.entities[v.entity], roles))
+            and (not v.widgets or any(may_read(app.entities[w.entity], roles)
+                                      for w in v.widgets))]
+
+
 def list_view(app: CompiledApp, entity: Entity, roles: frozenset[str]) -> View | None:
     """The first list view of ``entity`` the roles see in navigation."""
     return next((v for v in app.views.values() if v.type == "list" and v.entity == entity.name

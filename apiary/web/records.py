@@ -20,18 +20,13 @@ from apiary.engine import (
     EngineError,
     Forbidden,
     Invalid,
-    ListQuery,
     NotFound,
     PreconditionFailed,
     Principal,
-    RecordService,
 )
-from apiary.engine.permissions import may_read_field
 from apiary.web import forms, present
 from apiary.web.rendering import Pages
-from apiary.web.security import check_csrf
 
-PAGE_SIZE = 25
 CONFLICT = ("Someone else changed this record after you opened it, so nothing was saved. "
             "Open it again to see the current values, then make your change.")
 
@@ -43,44 +38,26 @@ class RecordPages(Pages):
         return self.render(request, "home.html", {"apps": apps})
 
     async def app_page(self, request: Request) -> Response:
-        app, p, _ = await self._open(request)
-        return self.render(request, "app.html", self._nav(app, p))
-
-    async def list_page(self, request: Request) -> Response:
-        app, p, service = await self._open(request)
-        entity = self._entity(app, p, request)
-        view = present.list_view(app, entity, p.roles)
-        q = request.query_params.get("q", "")
-        readable = frozenset(self._readable(entity, p))
-        conditions = [c for c in (view.filter.source if view and view.filter else None,
-                                  present.search_filter(entity, view, readable, q)) if c]
-        query = ListQuery(filter=" && ".join(f"({c})" for c in conditions) or None,
-                          sort=tuple(view.sort) if view else (), limit=PAGE_SIZE,
-                          after=request.query_params.get("after") or None)
-        page = await run_in_threadpool(service.list, p, entity.name, query)
-        names = [n for n in present.columns(entity, view) if n in readable]
-        return self.render(request, "list.html", {
-            **self._nav(app, p), "entity": entity, "view": view, "columns": names,
-            "page": page, "q": q,
-            "may_create": present.may(entity, p.roles, Operation.CREATE)})
+        app, p, _ = await self.open_app(request)
+        return self.render(request, "app.html", self.nav(app, p))
 
     async def detail_page(self, request: Request) -> Response:
-        app, p, service = await self._open(request)
-        entity = self._entity(app, p, request)
+        app, p, service = await self.open_app(request)
+        entity = self.entity(app, p, request)
         record_id = int(request.path_params["id"])
         record = await run_in_threadpool(service.get, p, entity.name, record_id)
         history = await run_in_threadpool(service.history, p, entity.name, record_id)
         return self._detail(request, app, p, entity, record, history, None)
 
     async def new_form(self, request: Request) -> Response:
-        app, p, _ = await self._open(request)
-        entity = self._entity(app, p, request)
+        app, p, _ = await self.open_app(request)
+        entity = self.entity(app, p, request)
         return self._form(request, app, p, entity, None, {}, {}, None)
 
     async def create(self, request: Request) -> Response:
-        app, p, service = await self._open(request)
-        entity = self._entity(app, p, request)
-        form = await self._checked_form(request)
+        app, p, service = await self.open_app(request)
+        entity = self.entity(app, p, request)
+        form = await self.checked_form(request)
         fields = self._create_fields(app, entity, p)
         data = forms.parse(fields, form, partial=False)
         try:
@@ -90,17 +67,17 @@ class RecordPages(Pages):
         return RedirectResponse(f"/{app.name}/{entity.name}/{record['id']}", status_code=303)
 
     async def edit_form(self, request: Request) -> Response:
-        app, p, service = await self._open(request)
-        entity = self._entity(app, p, request)
+        app, p, service = await self.open_app(request)
+        entity = self.entity(app, p, request)
         record = await run_in_threadpool(service.get, p, entity.name,
                                          int(request.path_params["id"]))
         return self._form(request, app, p, entity, record, record, {}, None)
 
     async def update(self, request: Request) -> Response:
-        app, p, service = await self._open(request)
-        entity = self._entity(app, p, request)
+        app, p, service = await self.open_app(request)
+        entity = self.entity(app, p, request)
         record_id = int(request.path_params["id"])
-        form = await self._checked_form(request)
+        form = await self.checked_form(request)
         record = await run_in_threadpool(service.get, p, entity.name, record_id)
         fields = forms.form_fields(entity, p.roles)
         data = forms.parse(fields, form, partial=True)
@@ -114,10 +91,10 @@ class RecordPages(Pages):
         return RedirectResponse(f"/{app.name}/{entity.name}/{record_id}", status_code=303)
 
     async def transition(self, request: Request) -> Response:
-        app, p, service = await self._open(request)
-        entity = self._entity(app, p, request)
+        app, p, service = await self.open_app(request)
+        entity = self.entity(app, p, request)
         record_id = int(request.path_params["id"])
-        form = await self._checked_form(request)
+        form = await self.checked_form(request)
         name = request.path_params["name"]
         try:
             await run_in_threadpool(service.transition, p, entity.name, record_id, name,
@@ -132,37 +109,10 @@ class RecordPages(Pages):
         return RedirectResponse(f"/{app.name}/{entity.name}/{record_id}", status_code=303)
 
     # -- pieces ----------------------------------------------------------------------------
-    async def _open(self, request: Request) -> tuple[CompiledApp, Principal, RecordService]:
-        user = await self.user(request)
-        name = request.path_params["app"]
-        if name not in self.runtime.apps or not user.roles.get(name):
-            raise NotFound(f"There is no app `{name}` you may use.")
-        service = self.runtime.records(name)
-        return service.app.app, self.principal(request, user, name), service
-
-    def _entity(self, app: CompiledApp, p: Principal, request: Request) -> Entity:
-        entity = app.entities.get(request.path_params["entity"])
-        if entity is None or not present.may_read(entity, p.roles):
-            raise NotFound(f"{app.title} has nothing called `{request.path_params['entity']}`.")
-        return entity
-
-    def _readable(self, entity: Entity, p: Principal) -> list[str]:
-        return ["id", "created_at", "updated_at", *(
-            f.name for f in entity.fields.values() if may_read_field(f, p.roles))]
-
-    def _nav(self, app: CompiledApp, p: Principal) -> dict[str, Any]:
-        return {"app": app, "entities": [e for e in app.entities.values()
-                                         if present.may_read(e, p.roles)]}
-
     def _create_fields(self, app: CompiledApp, entity: Entity,
                        p: Principal) -> list[Field]:
         view = present.form_view(app, entity, p.roles)
         return forms.form_fields(entity, p.roles, view.fields if view else ())
-
-    async def _checked_form(self, request: Request) -> dict[str, str]:
-        form = await request.form()
-        check_csrf(request.session, form.get("csrf"))
-        return {k: v for k, v in form.items() if isinstance(v, str)}
 
     def _detail(self, request: Request, app: CompiledApp, p: Principal, entity: Entity,
                 record: Mapping[str, Any], history: list[dict[str, Any]],
@@ -176,7 +126,7 @@ class RecordPages(Pages):
         may_edit = present.may(entity, p.roles, Operation.UPDATE) and bool(
             forms.form_fields(entity, p.roles))
         return self.render(request, "detail.html", {
-            **self._nav(app, p), "entity": entity, "record": record, "state": state,
+            **self.nav(app, p), "entity": entity, "record": record, "state": state,
             "fields": present.detail_fields(app, entity, record), "transitions": transitions,
             "history": list(reversed(history)), "may_edit": may_edit,
             "error": _message(error)}, status_code)
@@ -191,7 +141,7 @@ class RecordPages(Pages):
         elsewhere = [m for name, messages in errors.items() if name not in shown
                      for m in messages]
         return self.render(request, "form.html", {
-            **self._nav(app, p), "entity": entity, "record": record,
+            **self.nav(app, p), "entity": entity, "record": record,
             "inputs": forms.inputs(fields, values, errors), "error": _message(error),
             "record_errors": elsewhere}, status_code)
 

@@ -16,10 +16,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from apiary.engine import Principal, Runtime
+from apiary.definition.compiled import CompiledApp, Entity, View
+from apiary.engine import NotFound, Principal, RecordService, Runtime, may_read_field
 from apiary.identity import SessionUser, session_user
 from apiary.web import present
-from apiary.web.security import csrf_token
+from apiary.web.security import check_csrf, csrf_token
 
 HERE: Final = Path(__file__).parent
 USER_KEY: Final = "user_id"
@@ -62,6 +63,53 @@ class Pages:
         return Principal(user_id=user.id, email=user.email,
                          roles=user.roles.get(app, frozenset()),
                          request_id=request.headers.get("x-request-id"))
+
+    async def open_app(self, request: Request) -> tuple[CompiledApp, Principal, RecordService]:
+        """The app named in the path, the signed-in user's principal in it, and its records.
+
+        An app the user has no role in is answered as if it did not exist.
+        """
+        user = await self.user(request)
+        name = request.path_params["app"]
+        if name not in self.runtime.apps or not user.roles.get(name):
+            raise NotFound(f"There is no app `{name}` you may use.")
+        service = self.runtime.records(name)
+        return service.app.app, self.principal(request, user, name), service
+
+    def entity(self, app: CompiledApp, p: Principal, request: Request) -> Entity:
+        """The entity named in the path, if some role of ``p`` may read it."""
+        entity = app.entities.get(request.path_params["entity"])
+        if entity is None or not present.may_read(entity, p.roles):
+            raise NotFound(f"{app.title} has nothing called `{request.path_params['entity']}`.")
+        return entity
+
+    def view(self, app: CompiledApp, p: Principal, request: Request, kind: str) -> View:
+        """The view of type ``kind`` named in the path, if ``p`` sees it in navigation."""
+        view = app.views.get(request.path_params["view"])
+        if view is None or view.type != kind or view not in present.views(app, p.roles, kind):
+            raise NotFound(f"{app.title} has no {kind} called `{request.path_params['view']}`.")
+        return view
+
+    @staticmethod
+    def readable(entity: Entity, p: Principal) -> list[str]:
+        """The names of the fields ``p`` may read, system fields first."""
+        return ["id", "created_at", "updated_at", *(
+            f.name for f in entity.fields.values() if may_read_field(f, p.roles))]
+
+    @staticmethod
+    def nav(app: CompiledApp, p: Principal) -> dict[str, Any]:
+        """What every page of an app shows in its navigation."""
+        return {"app": app,
+                "entities": [e for e in app.entities.values() if present.may_read(e, p.roles)],
+                "boards": present.views(app, p.roles, "board"),
+                "dashboards": present.views(app, p.roles, "dashboard")}
+
+    @staticmethod
+    async def checked_form(request: Request) -> dict[str, str]:
+        """The posted form's text fields, once its CSRF token matched the session's."""
+        form = await request.form()
+        check_csrf(request.session, form.get("csrf"))
+        return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 def login_redirect(request: Request) -> Response:

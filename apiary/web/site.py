@@ -25,6 +25,7 @@ from starlette.types import ASGIApp
 
 from apiary.engine import EngineError, Runtime
 from apiary.web.auth import Auth
+from apiary.web.lists import ListPages
 from apiary.web.records import RecordPages
 from apiary.web.rendering import HERE, LoginRequired, Pages, login_redirect
 from apiary.web.security import CsrfError, LoginThrottle
@@ -39,6 +40,7 @@ def create_site(runtime: Runtime, secret_key: str, api: ASGIApp, *, https_only: 
     """The ASGI app serving ``api`` (the REST API of ``runtime``) and the web UI."""
     auth = Auth(runtime, throttle)
     pages = RecordPages(runtime)
+    lists = ListPages(runtime)
     record = "/{app}/{entity}/{id:int}"
     routes: list[BaseRoute] = [
         Route("/api/{path:path}", api),
@@ -50,7 +52,7 @@ def create_site(runtime: Runtime, secret_key: str, api: ASGIApp, *, https_only: 
         Route("/logout", auth.logout, methods=["POST"]),
         Route("/", pages.home, methods=["GET"]),
         Route("/{app}/", pages.app_page, methods=["GET"]),
-        Route("/{app}/{entity}", pages.list_page, methods=["GET"]),
+        Route("/{app}/{entity}", lists.list_page, methods=["GET"]),
         Route("/{app}/{entity}/new", pages.new_form, methods=["GET"]),
         Route("/{app}/{entity}/new", pages.create, methods=["POST"]),
         Route(record, pages.detail_page, methods=["GET"]),
