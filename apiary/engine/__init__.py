@@ -6,12 +6,15 @@
     principal = runtime.identity.authenticate(token, "helpdesk")
     svc.list(principal, "Ticket", ListQuery(filter="priority == 'high'")) -> Page
     svc.get / create / update / delete / transition / history
+    svc.aggregate(principal, "Ticket", AggregateQuery(group_by="priority")) -> Aggregate
+                                                     counts, sums... in one SELECT, same rules
     verify_audit(db) -> AuditReport                  check the audit trail's hash chain
 
 Every surface (API, web, automations, importers) calls these; none re-implements a rule.
 Errors are drawn in :mod:`apiary.engine.errors`.
 """
 
+from apiary.engine.aggregates import Aggregate, AggregateQuery, Bucket
 from apiary.engine.errors import (
     BadRequest,
     Conflict,
@@ -31,9 +34,12 @@ from apiary.engine.runtime import Runtime
 from apiary.engine.verification import AuditProblem, AuditReport, verify_audit
 
 __all__ = [
+    "Aggregate",
+    "AggregateQuery",
     "AuditProblem",
     "AuditReport",
     "BadRequest",
+    "Bucket",
     "Conflict",
     "EngineError",
     "FieldProblem",

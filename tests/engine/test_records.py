@@ -337,3 +337,21 @@ entities:
     permissions:
       host: true
 """
+
+
+def test_create_many_keeps_the_good_rows_and_explains_the_refused_ones(leave: World) -> None:
+    hr = leave["hr"]
+    results = leave.svc.create_many(hr, "LeaveType", [
+        {"name": "Annual leave", "code": "AL"},
+        {"name": "Annual leave", "code": "AX"},  # unique name taken by the row before
+        {"code": "NN"},  # name is required
+        {"name": "Sick leave", "code": "SL"},
+    ])
+    assert [type(r).__name__ for r in results] == ["dict", "Conflict", "Invalid", "dict"]
+    assert problems(results[1]) == {("name", "unique")}  # type: ignore[arg-type]
+    assert problems(results[2]) == {("name", "required")}  # type: ignore[arg-type]
+    names = [r["name"] for r in leave.svc.list(hr, "LeaveType").items]
+    assert sorted(names) == ["Annual leave", "Sick leave"]
+    assert audit_count(leave) == 2, "a refused row leaves no audit entry"
+    with pytest.raises(Forbidden):
+        leave.svc.create_many(leave["employee"], "LeaveType", [{"name": "X", "code": "XX"}])
