@@ -66,6 +66,36 @@ USER_ENTITY = "User"
 ADMIN_ROLE = "admin"
 """Implicit in every app; admins may do everything the definition allows anyone to do."""
 
+MIB = 1024 * 1024
+DEFAULT_MAX_FILE_SIZE = 10 * MIB
+"""Largest upload of a ``file`` field without ``max_size``."""
+MAX_FILE_SIZE = 100 * MIB
+"""No ``max_size`` may exceed this: uploads pass through the web server's memory and disk."""
+
+_OOXML = "application/vnd.openxmlformats-officedocument."
+_ODF = "application/vnd.oasis.opendocument."
+FILE_TYPES: Mapping[str, tuple[str, ...]] = {
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/gif": (".gif",),
+    "image/webp": (".webp",),
+    "application/pdf": (".pdf",),
+    "text/plain": (".txt", ".log"),
+    "text/csv": (".csv",),
+    f"{_OOXML}wordprocessingml.document": (".docx",),
+    f"{_OOXML}spreadsheetml.sheet": (".xlsx",),
+    f"{_OOXML}presentationml.presentation": (".pptx",),
+    "application/msword": (".doc",),
+    "application/vnd.ms-excel": (".xls",),
+    "application/vnd.ms-powerpoint": (".ppt",),
+    f"{_ODF}text": (".odt",),
+    f"{_ODF}spreadsheet": (".ods",),
+    f"{_ODF}presentation": (".odp",),
+}
+"""The file types Apiary can recognise by their contents (MIME type -> extensions); a ``file``
+field accepts these by default and its ``accept`` may only narrow them. Types whose contents
+cannot be checked (HTML, SVG, scripts, executables) are never stored."""
+
 SYSTEM_FIELDS: Mapping[str, Type] = {
     "id": Type.INT,
     "created_at": Type.DATETIME,
@@ -121,6 +151,10 @@ class Field:
     """For ``money``: the fixed ISO 4217 currency, or None when each value carries its own."""
     scale: int = 2
     """Decimal places kept for ``decimal`` and ``money``."""
+    max_size: int | None = None
+    """For ``file``: the largest upload in bytes (the compiler fills in the default)."""
+    accept: tuple[str, ...] = ()
+    """For ``file``: the MIME types an upload may have (extensions resolved by the compiler)."""
     read_roles: frozenset[str] | None = None
     """Roles that may see the field; None means every role that may read the record."""
     write_roles: frozenset[str] | None = None

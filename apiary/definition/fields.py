@@ -9,7 +9,16 @@ from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from apiary.definition.compiled import SYSTEM_FIELDS, Classification, Field, FieldType, OnDelete
+from apiary.definition.compiled import (
+    DEFAULT_MAX_FILE_SIZE,
+    FILE_TYPES,
+    MAX_FILE_SIZE,
+    SYSTEM_FIELDS,
+    Classification,
+    Field,
+    FieldType,
+    OnDelete,
+)
 from apiary.definition.format import FieldSpec
 from apiary.definition.names import CURRENCY, article, humanize
 from apiary.definition.report import Report
@@ -33,7 +42,12 @@ _APPLIES: Mapping[str, frozenset[FieldType]] = {
     "pattern": STRINGLIKE - {FieldType.ENUM},
     "min": NUMERIC | TEMPORAL,
     "max": NUMERIC | TEMPORAL,
+    "max_size": frozenset({FieldType.FILE}),
+    "accept": frozenset({FieldType.FILE}),
 }
+_SIZE = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([kmg]i?b|b)?", re.IGNORECASE)
+_UNITS: Mapping[str, int] = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": 1024**2,
+                             "gb": 1000**3, "gib": 1024**3}
 _NO_STORAGE_OPTIONS = ("required", "unique", "default", "indexed", "computed", "renamed_from")
 
 
@@ -104,6 +118,9 @@ def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Rep
     if spec.min_length is not None and spec.max_length is not None and \
             spec.min_length > spec.max_length:
         report.error("APY-E125", "`min_length` is larger than `max_length`", (*path, "min_length"))
+    max_size = _max_size(spec.max_size, (*path, "max_size"), report) \
+        if ftype is FieldType.FILE else None
+    accept = _accept(spec.accept, (*path, "accept"), report) if ftype is FieldType.FILE else ()
     field = Field(
         name=name, type=ftype, label=spec.label or humanize(name), description=spec.description,
         required=spec.required, unique=spec.unique, indexed=spec.indexed,
@@ -111,7 +128,7 @@ def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Rep
         help=spec.help, classification=classification,
         renamed_from=spec.renamed_from, values=values, ref=spec.to, via=spec.via,
         on_delete=on_delete, currency=currency,
-        scale=spec.scale if spec.scale is not None else 2,
+        scale=spec.scale if spec.scale is not None else 2, max_size=max_size, accept=accept,
         read_roles=frozenset(spec.access.read) if spec.access and spec.access.read is not None
         else None,
         write_roles=frozenset(spec.access.write) if spec.access and spec.access.write is not None
@@ -123,6 +140,51 @@ def compile_field(name: str, spec: FieldSpec, path: tuple[str, ...], report: Rep
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
         report.error("APY-E125", "`min` is larger than `max`", (*path, "min"))
     return replace(field, min=bounds["min"], max=bounds["max"], default=default)
+
+
+def _max_size(value: int | str | None, path: tuple[str, ...], report: Report) -> int:
+    """``max_size`` in bytes: a whole number of bytes or a number with a unit (``10 MB``)."""
+    if value is None:
+        return DEFAULT_MAX_FILE_SIZE
+    size: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        size = value
+    elif isinstance(value, str) and (found := _SIZE.fullmatch(value.strip())):
+        size = int(Decimal(found.group(1)) * _UNITS[(found.group(2) or "b").lower()])
+    if size is None or size <= 0:
+        report.error("APY-E129", f"`{value}` is not a file size", path,
+                     "write a number of bytes or a size with a unit: `500 KB`, `10 MB`, `2 MiB`")
+        return DEFAULT_MAX_FILE_SIZE
+    if size > MAX_FILE_SIZE:
+        report.error("APY-E129", f"`{value}` is larger than the largest upload Apiary accepts "
+                     f"({MAX_FILE_SIZE // 1024**2} MiB)", path,
+                     "keep large files elsewhere and store a link in a `url` field")
+        return MAX_FILE_SIZE
+    return size
+
+
+def _accept(values: list[str] | None, path: tuple[str, ...], report: Report) -> tuple[str, ...]:
+    """The MIME types an ``accept`` list names (``image/*`` and ``.pdf`` resolved)."""
+    if values is None:
+        return tuple(FILE_TYPES)
+    chosen: list[str] = []
+    for i, raw in enumerate(values):
+        item = raw.strip().lower()
+        if item.endswith("/*"):
+            found = [t for t in FILE_TYPES if t.startswith(item[:-1])]
+        elif item.startswith("."):
+            found = [t for t, exts in FILE_TYPES.items() if item in exts]
+        else:
+            found = [item] if item in FILE_TYPES else []
+        if not found:
+            known = ", ".join(sorted({e for exts in FILE_TYPES.values() for e in exts}))
+            report.error("APY-E129", f"`{raw}` is not a file type Apiary can check", (*path, i),
+                         f"use MIME types or extensions Apiary recognises by content: {known}")
+        chosen.extend(t for t in found if t not in chosen)
+    if not values:
+        report.error("APY-E129", "`accept` lists no file types", path,
+                     "name at least one type, or leave `accept` out for the default list")
+    return tuple(chosen)
 
 
 def _classification(spec: FieldSpec, path: tuple[str, ...], report: Report) -> Classification:

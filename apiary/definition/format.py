@@ -130,6 +130,13 @@ class FieldSpec(Spec):
     on_delete: Literal["restrict", "cascade", "set_null"] | None = None
     currency: str | None = Field(None, description="money: fixed ISO 4217 currency code.")
     scale: int | None = Field(None, ge=0, le=8, description="Decimal places (default 2).")
+    max_size: int | str | None = Field(
+        None, description="file: largest upload, in bytes or with a unit (`10 MB`, `512 KiB`); "
+                          "default 10 MiB, at most 100 MiB.", examples=["10 MB"])
+    accept: StrList | None = Field(
+        None, description="file: allowed types, as MIME types (`image/png`, `image/*`) or "
+                          "extensions (`.pdf`); default: images, PDF, text, CSV and office "
+                          "documents.")
     access: AccessSpec | None = None
 
 
