@@ -8,16 +8,20 @@ the reader may not see is dropped here simply because the engine did not send it
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from apiary.definition.compiled import (
     SYSTEM_FIELDS,
+    USER_ENTITY,
     CompiledApp,
     Entity,
+    Field,
     FieldType,
     Operation,
     View,
 )
+from apiary.engine import may_read_field
 
 SEARCHABLE: Final = frozenset({FieldType.STRING, FieldType.TEXT, FieldType.EMAIL,
                                FieldType.URL, FieldType.PHONE})
@@ -127,3 +131,145 @@ def search_filter(entity: Entity, view: View | None, readable: frozenset[str],
         return None
     literal = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return " || ".join(f"lower({n}).contains({literal})" for n in names)
+
+
+# -- a record's page: references, field groups, related lists, history -------------------------
+SYSTEM_FACTS: Final = ("created_at", "created_by", "updated_at", "updated_by", "row_version")
+USER_REFS: Final = frozenset({"created_by", "updated_by"})
+WIDE_TYPES: Final = frozenset({FieldType.TEXT, FieldType.JSON})
+RELATED_HIDDEN: Final = frozenset({FieldType.JSON, FieldType.FILE, FieldType.HAS_MANY})
+BRIEF: Final = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A value as text, with the address of the record it names when it is a reference."""
+
+    text: str
+    href: str | None = None
+    wide: bool = False
+    """Long text: shown across the whole width of the page."""
+
+
+def ref_fields(entity: Entity, readable: Sequence[str]) -> list[str]:
+    """The names to ask the engine to ``expand``: readable refs and who created/changed it."""
+    return [*(f.name for f in entity.fields.values()
+              if f.type is FieldType.REF and f.name in readable), *sorted(USER_REFS)]
+
+
+def reference(app: CompiledApp, target: str | None, value: Any) -> Shown:
+    """An (expanded) reference: the target's title and link, or ``#id`` if it is not readable.
+
+    The engine expands a record the reader may not read to just ``{"id": ...}``, and a user to
+    ``{id, email, display_name}``; an id it did not expand stays a number.
+    """
+    if value is None:
+        return Shown("—")
+    if not isinstance(value, Mapping):
+        return Shown(f"#{value}")
+    ref_id = value.get("id")
+    if target == USER_ENTITY:
+        return Shown(str(value.get("display_name") or value.get("email") or f"#{ref_id}"))
+    entity = app.entities.get(target or "")
+    if entity is None or len(value) <= 1:
+        return Shown(f"#{ref_id}")
+    return Shown(title(entity, value), f"/{app.name}/{entity.name}/{ref_id}")
+
+
+def value_of(app: CompiledApp, entity: Entity, name: str, value: Any,
+             record_id: int | None = None) -> Shown:
+    """A field of record ``record_id`` as shown on its page or in a related list."""
+    field = entity.fields.get(name)
+    if name in USER_REFS:
+        return reference(app, USER_ENTITY, value)
+    if field is not None and field.type is FieldType.REF:
+        return reference(app, field.ref, value)
+    if field is not None and field.type is FieldType.FILE and isinstance(value, Mapping):
+        href = None if record_id is None else f"/{app.name}/{entity.name}/{record_id}/files/{name}"
+        return Shown(str(value.get("name") or "file"), href)
+    return Shown(shown(entity, name, value), wide=field is not None and field.type in WIDE_TYPES)
+
+
+def brief(text: str, length: int = BRIEF) -> str:
+    """Long text cut to ``length`` characters for a table cell or a history line."""
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+
+
+def related_fields(app: CompiledApp, entity: Entity, roles: frozenset[str]) -> list[Field]:
+    """The ``has_many`` fields of the entity's detail view (or all of them) ``roles`` may read.
+
+    Only those whose target entity, and its back-reference, the roles may read: the related
+    list is that entity's records filtered on the back-reference.
+    """
+    view = next((v for v in app.views.values() if v.type == "detail"
+                 and v.entity == entity.name), None)
+    chosen = [entity.fields[n] for n in view.fields if n in entity.fields] \
+        if view is not None and view.fields else list(entity.fields.values())
+    out = []
+    for field in chosen:
+        target = app.entities.get(field.ref or "")
+        if field.type is not FieldType.HAS_MANY or target is None or field.via is None:
+            continue
+        if may_read_field(field, roles) and may_read(target, roles) \
+                and may_read_field(target.fields[field.via], roles):
+            out.append(field)
+    return out
+
+
+def related_columns(target: Entity, view: View | None, readable: Sequence[str], via: str,
+                    limit: int = 4) -> list[str]:
+    """A few columns for a related list: the list view's, or the first short fields.
+
+    The back-reference (the same record on every row) and the title (the row's link) are left
+    out; the workflow state is kept, last, when the view shows it.
+    """
+    names = list(view.columns) if view is not None and view.columns else [
+        f.name for f in target.fields.values() if f.type not in RELATED_HIDDEN]
+    names = [n for n in names if n in readable and n not in (via, target.display)]
+    state = target.workflow.field if target.workflow is not None else None
+    if state is not None and state in names:
+        others = [n for n in names if n != state]
+        return [*others[:limit - 1], state]
+    return names[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    label: str
+    before: str | None
+    """None with ``after`` None: the value is confidential, only the fact of a change is kept."""
+    after: str | None
+
+
+def changes(entity: Entity, entry: Mapping[str, Any]) -> list[Change]:
+    """What one history entry changed, by field label; a transition's state change is its own.
+
+    The engine already left out the fields the reader may not read and masked PII values.
+    """
+    out = []
+    skip = entity.workflow.field if entity.workflow is not None \
+        and entry.get("action") == "transition" else None
+    for name, change in entry.get("changes", {}).items():
+        if name == skip or not isinstance(change, Mapping):
+            continue
+        if "before" not in change:
+            out.append(Change(label(entity, name), None, None))
+            continue
+        before, after = (brief(_logged(entity, name, change[k]), 80) for k in ("before", "after"))
+        out.append(Change(label(entity, name), before, after))
+    return out
+
+
+def _logged(entity: Entity, name: str, value: Any) -> str:
+    """A value as the audit trail keeps it: a file by its name, anything else as ``shown``."""
+    field = entity.fields.get(name)
+    if field is not None and field.type is FieldType.FILE and isinstance(value, Mapping):
+        return str(value.get("name") or "file")
+    return shown(entity, name, value)
+
+
+def state_label(entity: Entity, name: str | None) -> str:
+    if entity.workflow is None or name not in entity.workflow.state_names:
+        return str(name or "—")
+    return entity.workflow.state(name).label

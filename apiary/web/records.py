@@ -9,29 +9,64 @@ courtesy, and the engine refuses it anyway.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from apiary.definition.compiled import CompiledApp, Entity, Field, Operation
 from apiary.engine import (
+    BadRequest,
     EngineError,
+    FieldProblem,
     Forbidden,
     Invalid,
+    ListQuery,
     NotFound,
     PreconditionFailed,
     Principal,
+    RecordService,
+    Runtime,
 )
-from apiary.web import forms, present
+from apiary.settings import Settings
+from apiary.storage.files import FileStore, StoredFile
+from apiary.web import files, forms, present
+from apiary.web.lookup import Refs
 from apiary.web.rendering import Pages
 
 CONFLICT = ("Someone else changed this record after you opened it, so nothing was saved. "
             "Open it again to see the current values, then make your change.")
+DELETE_CONFLICT = ("Someone else changed this record after you opened it, so nothing was "
+                   "deleted. Check its current values below, then delete it again if you "
+                   "still want to.")
+MAX_COMMENT = 10_000
+RELATED_ROWS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """One related list on a record's page: a few rows, the count, and where to see all."""
+
+    field: Field
+    target: Entity
+    columns: list[str]
+    """Column labels, after the title column."""
+    rows: list[tuple[str, str, list[present.Shown]]]
+    """(title, address, cells) per record."""
+    total: int
+    all_href: str
+    new_href: str | None
 
 
 class RecordPages(Pages):
+    def __init__(self, runtime: Runtime, file_store: FileStore | None = None) -> None:
+        super().__init__(runtime)
+        self.file_store = file_store or FileStore(Settings.from_environment()["files_dir"])
+
     async def home(self, request: Request) -> Response:
         user = await self.user(request)
         apps = [app for name, app in sorted(self.runtime.apps.items()) if user.roles.get(name)]
@@ -45,25 +80,32 @@ class RecordPages(Pages):
         app, p, service = await self.open_app(request)
         entity = self.entity(app, p, request)
         record_id = int(request.path_params["id"])
-        record = await run_in_threadpool(service.get, p, entity.name, record_id)
-        history = await run_in_threadpool(service.history, p, entity.name, record_id)
-        return self._detail(request, app, p, entity, record, history, None)
+        return await self._detail(request, app, p, service, entity, record_id, None)
 
     async def new_form(self, request: Request) -> Response:
         app, p, _ = await self.open_app(request)
         entity = self.entity(app, p, request)
-        return self._form(request, app, p, entity, None, {}, {}, None)
+        settable = {f.name for f in self._create_fields(app, entity, p)}
+        given = {k: v for k, v in request.query_params.items() if k in settable}
+        return await self._form(request, app, p, entity, None, given, {}, None)
 
     async def create(self, request: Request) -> Response:
         app, p, service = await self.open_app(request)
         entity = self.entity(app, p, request)
-        form = await self.checked_form(request)
+        form, uploads = await files.read_form(request)
         fields = self._create_fields(app, entity, p)
-        data = forms.parse(fields, form, partial=False)
+        stored: list[StoredFile] = []
         try:
+            data = await run_in_threadpool(self._submitted, app, p, service, fields, form,
+                                           uploads, stored, False)
             record = await run_in_threadpool(service.create, p, entity.name, data)
         except (Invalid, Forbidden) as exc:
-            return self._form(request, app, p, entity, None, form, _problems(entity, exc), exc, 422)
+            files.discard(self.file_store, stored)
+            return await self._form(request, app, p, entity, None, form,
+                                    _refused(entity, exc, uploads), exc, 422, submitted=True)
+        except BaseException:
+            files.discard(self.file_store, stored)
+            raise
         return RedirectResponse(f"/{app.name}/{entity.name}/{record['id']}", status_code=303)
 
     async def edit_form(self, request: Request) -> Response:
@@ -71,23 +113,33 @@ class RecordPages(Pages):
         entity = self.entity(app, p, request)
         record = await run_in_threadpool(service.get, p, entity.name,
                                          int(request.path_params["id"]))
-        return self._form(request, app, p, entity, record, record, {}, None)
+        return await self._form(request, app, p, entity, record, record, {}, None)
 
     async def update(self, request: Request) -> Response:
         app, p, service = await self.open_app(request)
         entity = self.entity(app, p, request)
         record_id = int(request.path_params["id"])
-        form = await self.checked_form(request)
         record = await run_in_threadpool(service.get, p, entity.name, record_id)
+        form, uploads = await files.read_form(request)
         fields = forms.form_fields(entity, p.roles)
-        data = forms.parse(fields, form, partial=True)
         version = _version(form)
+        stored: list[StoredFile] = []
         try:
+            data = await run_in_threadpool(self._submitted, app, p, service, fields, form,
+                                           uploads, stored, True)
             await run_in_threadpool(service.update, p, entity.name, record_id, data, version)
         except (Invalid, Forbidden, PreconditionFailed) as exc:
+            files.discard(self.file_store, stored)
             shown = {**record, **form, "row_version": version}
-            return self._form(request, app, p, entity, shown, form, _problems(entity, exc), exc,
-                              409 if isinstance(exc, PreconditionFailed) else 422)
+            return await self._form(request, app, p, entity, shown, form,
+                                    _refused(entity, exc, uploads), exc,
+                                    409 if isinstance(exc, PreconditionFailed) else 422,
+                                    submitted=True)
+        except BaseException:
+            files.discard(self.file_store, stored)
+            raise
+        for file_id in files.replaced(record, data):
+            self.file_store.delete(file_id)
         return RedirectResponse(f"/{app.name}/{entity.name}/{record_id}", status_code=303)
 
     async def transition(self, request: Request) -> Response:
@@ -96,17 +148,44 @@ class RecordPages(Pages):
         record_id = int(request.path_params["id"])
         form = await self.checked_form(request)
         name = request.path_params["name"]
+        comment = form.get("comment", "").strip() or None
         try:
+            if comment is not None and len(comment) > MAX_COMMENT:
+                raise BadRequest("comment", f"A comment can be at most {MAX_COMMENT} "
+                                            "characters long; nothing was changed.")
             await run_in_threadpool(service.transition, p, entity.name, record_id, name,
-                                    None, _version(form))
-        except (Invalid, Forbidden, PreconditionFailed, EngineError) as exc:
+                                    comment, _version(form))
+        except EngineError as exc:
             if isinstance(exc, NotFound):
                 raise
-            record = await run_in_threadpool(service.get, p, entity.name, record_id)
-            history = await run_in_threadpool(service.history, p, entity.name, record_id)
-            return self._detail(request, app, p, entity, record, history, exc,
-                                409 if isinstance(exc, PreconditionFailed) else exc.status)
+            return await self._detail(request, app, p, service, entity, record_id, exc,
+                                      _status(exc), comment or "")
         return RedirectResponse(f"/{app.name}/{entity.name}/{record_id}", status_code=303)
+
+    async def confirm_delete(self, request: Request) -> Response:
+        """The record's page asking whether to delete it: a confirmation that needs no script."""
+        app, p, service = await self.open_app(request)
+        entity = self.entity(app, p, request)
+        if not present.may(entity, p.roles, Operation.DELETE):
+            raise Forbidden(f"Your role may not delete {entity.plural}.")
+        record_id = int(request.path_params["id"])
+        return await self._detail(request, app, p, service, entity, record_id, None,
+                                  confirm=True)
+
+    async def delete(self, request: Request) -> Response:
+        app, p, service = await self.open_app(request)
+        entity = self.entity(app, p, request)
+        record_id = int(request.path_params["id"])
+        form = await self.checked_form(request)
+        try:
+            await run_in_threadpool(service.delete, p, entity.name, record_id, _version(form))
+        except EngineError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            return await self._detail(request, app, p, service, entity, record_id, exc,
+                                      _status(exc), deleting=True)
+        return RedirectResponse(f"/{app.name}/{entity.name}?deleted={record_id}",
+                                status_code=303)
 
     # -- pieces ----------------------------------------------------------------------------
     def _create_fields(self, app: CompiledApp, entity: Entity,
@@ -114,9 +193,17 @@ class RecordPages(Pages):
         view = present.form_view(app, entity, p.roles)
         return forms.form_fields(entity, p.roles, view.fields if view else ())
 
-    def _detail(self, request: Request, app: CompiledApp, p: Principal, entity: Entity,
-                record: Mapping[str, Any], history: list[dict[str, Any]],
-                error: EngineError | None, status_code: int = 200) -> Response:
+    async def _detail(self, request: Request, app: CompiledApp, p: Principal,
+                      service: RecordService, entity: Entity, record_id: int,
+                      error: EngineError | None, status_code: int = 200, comment: str = "",
+                      *, confirm: bool = False, deleting: bool = False) -> Response:
+        """The record's page: its fields, workflow, related records and history.
+
+        ``error`` is what the engine refused (shown above the record), ``comment`` the
+        transition comment to offer again after a refusal.
+        """
+        record, history, related = await run_in_threadpool(
+            self._gather, app, p, service, entity, record_id)
         workflow = entity.workflow
         transitions = [workflow.transitions[n] for n in record.get("_transitions", ())
                        if workflow is not None and n in workflow.transitions]
@@ -125,25 +212,111 @@ class RecordPages(Pages):
             state = workflow.state(record[workflow.field]).label
         may_edit = present.may(entity, p.roles, Operation.UPDATE) and bool(
             forms.form_fields(entity, p.roles))
+        fields = [(present.label(entity, n),
+                   present.value_of(app, entity, n, record[n], record_id))
+                  for n in present.detail_fields(app, entity, record)]
+        system = [(present.label(entity, n), present.value_of(app, entity, n, record[n]))
+                  for n in present.SYSTEM_FACTS if n in record]
+        entries = [{**h, "lines": present.changes(entity, h),
+                    "source": present.state_label(entity, h.get("from")),
+                    "target": present.state_label(entity, h.get("to"))}
+                   for h in reversed(history)]
+        message = _message(error)
+        if deleting and isinstance(error, PreconditionFailed):
+            message = DELETE_CONFLICT
         return self.render(request, "detail.html", {
             **self.nav(app, p), "entity": entity, "record": record, "state": state,
-            "fields": present.detail_fields(app, entity, record), "transitions": transitions,
-            "history": list(reversed(history)), "may_edit": may_edit,
-            "error": _message(error)}, status_code)
+            "fields": [f for f in fields if not f[1].wide],
+            "long_fields": [f for f in fields if f[1].wide], "system": system,
+            "transitions": transitions, "comment": comment, "max_comment": MAX_COMMENT,
+            "history": entries, "related": related, "may_edit": may_edit,
+            "may_delete": present.may(entity, p.roles, Operation.DELETE),
+            "confirm": confirm, "error": message}, status_code)
 
-    def _form(self, request: Request, app: CompiledApp, p: Principal, entity: Entity,
-              record: Mapping[str, Any] | None, values: Mapping[str, Any],
-              errors: Mapping[str, list[str]], error: EngineError | None,
-              status_code: int = 200) -> Response:
+    def _gather(self, app: CompiledApp, p: Principal, service: RecordService, entity: Entity,
+                record_id: int) -> tuple[dict[str, Any], list[dict[str, Any]], list[Related]]:
+        """The record with its references expanded, its history, and its related lists."""
+        readable = self.readable(entity, p)
+        record = service.get(p, entity.name, record_id, present.ref_fields(entity, readable))
+        history = service.history(p, entity.name, record_id)
+        return record, history, [self._related(app, p, service, field, record_id)
+                                 for field in present.related_fields(app, entity, p.roles)]
+
+    def _related(self, app: CompiledApp, p: Principal, service: RecordService, field: Field,
+                 record_id: int) -> Related:
+        """The first few records of ``field`` (a ``has_many``) the user may read, and a count.
+
+        One engine list call (the count included) on the target, filtered on its back-reference.
+        """
+        assert field.ref is not None and field.via is not None
+        target = app.entities[field.ref]
+        view = present.list_view(app, target, p.roles)
+        readable = self.readable(target, p)
+        names = present.related_columns(target, view, readable, field.via)
+        sort = tuple(s for s in (view.sort if view else ()) if s.lstrip("-") in readable)
+        expand = [n for n in present.ref_fields(target, readable) if n in names]
+        page = service.list(p, target.name, ListQuery(
+            equals={field.via: str(record_id)}, sort=sort, limit=RELATED_ROWS, count=True,
+            expand=tuple(expand)))
+        rows = [(present.title(target, r), f"/{app.name}/{target.name}/{r['id']}",
+                 [present.value_of(app, target, n, r.get(n), r["id"]) for n in names])
+                for r in page.items]
+        creatable = present.may(target, p.roles, Operation.CREATE) and field.via in {
+            f.name for f in self._create_fields(app, target, p)}
+        base = f"/{app.name}/{target.name}"
+        query = urlencode({field.via: record_id})
+        return Related(field=field, target=target,
+                       columns=[present.label(target, n) for n in names], rows=rows,
+                       total=page.total or 0, all_href=f"{base}?{query}",
+                       new_href=f"{base}/new?{query}" if creatable else None)
+
+    async def _form(self, request: Request, app: CompiledApp, p: Principal, entity: Entity,
+                    record: Mapping[str, Any] | None, values: Mapping[str, Any],
+                    errors: Mapping[str, list[str]], error: EngineError | None,
+                    status_code: int = 200, *, submitted: bool = False) -> Response:
+        """The create or edit form; ``values`` is a record, or the form as the user sent it
+        (``submitted``), so that what they typed is shown again."""
         fields = forms.form_fields(entity, p.roles) if record is not None \
             else self._create_fields(app, entity, p)
         shown = {f.name for f in fields}
         elsewhere = [m for name, messages in errors.items() if name not in shown
                      for m in messages]
+        refs = Refs(self.runtime.db, self.runtime.records(app.name), app, p)
+        document_app = app.document.get("app")
+        currency = document_app.get("currency") if isinstance(document_app, Mapping) else None
+
+        def build() -> list[forms.Input]:
+            return forms.inputs(fields, values, errors, refs=refs, submitted=submitted,
+                                app_currency=currency if isinstance(currency, str) else None)
+
         return self.render(request, "form.html", {
             **self.nav(app, p), "entity": entity, "record": record,
-            "inputs": forms.inputs(fields, values, errors), "error": _message(error),
-            "record_errors": elsewhere}, status_code)
+            "inputs": await run_in_threadpool(build), "error": _message(error),
+            "multipart": forms.has_files(fields), "record_errors": elsewhere}, status_code)
+
+    def _submitted(self, app: CompiledApp, p: Principal, service: RecordService,
+                   fields: list[Field], form: Mapping[str, str],
+                   uploads: Mapping[str, UploadFile], stored: list[StoredFile],
+                   partial: bool) -> dict[str, Any]:
+        """The data to send to the engine: the form's values, references resolved and the
+        chosen files stored (added to ``stored``). Raises :class:`Invalid` for what is wrong
+        before the engine is asked."""
+        try:
+            data, problems = forms.parse(fields, form, partial=partial,
+                                         refs=Refs(self.runtime.db, service, app, p))
+        except BaseException:
+            files.close_uploads(uploads)
+            raise
+        if problems:
+            files.close_uploads(uploads)
+            raise Invalid([FieldProblem(n, "invalid", m) for n, ms in problems.items()
+                           for m in ms])
+        uploaded, problems, kept = files.store_uploads(self.file_store, fields, uploads)
+        stored.extend(kept)
+        if problems:
+            raise Invalid([FieldProblem(n, "invalid_file", m) for n, ms in problems.items()
+                           for m in ms])
+        return {**data, **uploaded}
 
 
 def _version(form: Mapping[str, str]) -> int | None:
@@ -160,6 +333,21 @@ def _problems(entity: Entity, exc: EngineError) -> dict[str, list[str]]:
             message = f"{present.label(entity, problem.field)} {message}."
         out.setdefault(problem.field, []).append(message)
     return out
+
+
+def _refused(entity: Entity, exc: EngineError,
+             uploads: Mapping[str, UploadFile]) -> dict[str, list[str]]:
+    """The problems to show, plus a reminder on each file input whose file was not kept."""
+    out = _problems(entity, exc)
+    for name in uploads:
+        if name in entity.fields and not out.get(name):
+            out[name] = ["Choose the file again: files are not kept when the form has "
+                         "mistakes."]
+    return out
+
+
+def _status(exc: EngineError) -> int:
+    return 409 if isinstance(exc, PreconditionFailed) else exc.status
 
 
 def _message(error: EngineError | None) -> str | None:

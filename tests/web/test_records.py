@@ -119,7 +119,7 @@ def test_a_transition_moves_the_record_and_is_in_its_history(
     assert response.status_code == 303
     page = customer.get(url).text
     assert '<span class="state">Closed</span>' in page
-    assert "moved it from <b>new</b> to <b>closed</b>" in page
+    assert "moved it from <b>New</b> to <b>Closed</b>" in page
     assert "Withdraw" not in page
 
 
