@@ -1,6 +1,6 @@
 """Records benchmark: Apiary against a hand-written endpoint doing the same SQL.
 
-    .venv/bin/python bench/records.py [--rows 100000] [--db sqlite|postgresql://...]
+    .venv/bin/python -m bench.records [--rows 100000] [--db sqlite|postgresql://...]
 
 A ticket tracker with ``--rows`` tickets owned by 100 members (about 1% each) is loaded into a
 fresh database: a temporary SQLite file, or a new database created on the given PostgreSQL
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import cProfile
 import datetime as dt
 import hashlib
@@ -36,12 +35,10 @@ import os
 import platform
 import pstats
 import random
-import secrets
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, TypeVar
@@ -63,6 +60,7 @@ from apiary.definition import CompiledApp, compile_text
 from apiary.engine import ListQuery, Principal, RecordService, Runtime
 from apiary.identity import add_user, create_token
 from apiary.storage import AppTables, apply, connect, plan
+from bench.databases import describe_database, fresh_database
 
 T = TypeVar("T")
 
@@ -132,28 +130,6 @@ LIST_QUERY: Final = ListQuery(filter=LIST_FILTER, sort=(LIST_SORT,), limit=PAGE)
 
 
 # -- the database --------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def fresh_database(spec: str) -> Iterator[str]:
-    """The URL of an empty database, removed afterwards: a temporary SQLite file for
-    ``sqlite``, or a new database on the server of a PostgreSQL URL."""
-    if spec == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="apiary-bench-") as folder:
-            yield f"sqlite:///{os.path.join(folder, 'bench.db')}"
-        return
-    if not spec.startswith(("postgresql", "postgres:")):
-        raise SystemExit("--db takes `sqlite` or a PostgreSQL URL (postgresql://...)")
-    server = connect(spec).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"apiary_bench_{secrets.token_hex(4)}"
-    try:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield server.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
-
 
 def handmade_audit_table(metadata: sa.MetaData) -> sa.Table:
     """The hand-written side's audit trail: one row per change, JSON changes, no hash chain."""
@@ -742,17 +718,6 @@ def profile(pairs: Sequence[Pair], calls: int, top: int) -> None:
 
 
 # -- main ----------------------------------------------------------------------------------------
-
-def describe_database(db: sa.Engine) -> str:
-    with db.connect() as conn:
-        if db.dialect.name == "sqlite":
-            version = conn.exec_driver_sql("select sqlite_version()").scalar()
-            return f"SQLite {version} (file, WAL, synchronous=NORMAL)"
-        version = conn.exec_driver_sql("show server_version").scalar()
-        fsync = conn.exec_driver_sql("show fsync").scalar()
-        sync = conn.exec_driver_sql("show synchronous_commit").scalar()
-        return f"PostgreSQL {version} (local; fsync={fsync}, synchronous_commit={sync})"
-
 
 def run(url: str, args: argparse.Namespace) -> None:
     app = compile_text(APP_YAML)

@@ -1,6 +1,6 @@
 """Web page benchmark: the server-side time of a 50-row list page, against two baselines.
 
-    .venv/bin/python bench/web_pages.py [--rows 10000] [--db sqlite|postgresql://...]
+    .venv/bin/python -m bench.web_pages [--rows 10000] [--db sqlite|postgresql://...]
 
 The helpdesk example is loaded with ``--rows`` tickets over 50 customer accounts, assigned to
 five agents or to nobody. One signed-in agent opens the support queue with 50 rows a page
@@ -26,18 +26,15 @@ docs/performance.md explains the figures. No test checks timings.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import platform
 import random
 import re
-import secrets
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Final
 
@@ -58,6 +55,7 @@ from apiary.engine import ListQuery, Principal, Runtime
 from apiary.identity import add_user, set_password
 from apiary.storage import AppTables, apply, connect, plan
 from apiary.web import create_site
+from bench.databases import describe_database, fresh_database
 
 ROOT: Final = Path(__file__).parent.parent
 ROWS_PER_PAGE: Final = 50
@@ -100,28 +98,6 @@ HAND_TEMPLATE: Final = """<!doctype html>
 
 
 # -- the database --------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def fresh_database(spec: str) -> Iterator[str]:
-    """A temporary SQLite file for ``sqlite``, or a new database on a PostgreSQL server that
-    is dropped at the end."""
-    if spec == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="apiary-bench-") as folder:
-            yield f"sqlite:///{os.path.join(folder, 'pages.db')}"
-        return
-    if not spec.startswith(("postgresql", "postgres:")):
-        raise SystemExit("--db takes `sqlite` or a PostgreSQL URL (postgresql://...)")
-    server = connect(spec).execution_options(isolation_level="AUTOCOMMIT")
-    name = f"apiary_bench_{secrets.token_hex(4)}"
-    try:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        yield server.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with server.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        server.dispose()
-
 
 def load(db: sa.Engine, app: CompiledApp, tables: AppTables, rows: int) -> tuple[int, float]:
     """Users, accounts and tickets in bulk, with the values the engine would have written
@@ -220,15 +196,6 @@ async def timed(calls: dict[str, Call], rounds: int, per_round: int,
                 await calls[name]()
                 samples[name].append((time.perf_counter() - began) * 1e6)
     return samples
-
-
-def describe_database(db: sa.Engine) -> str:
-    with db.connect() as conn:
-        if db.dialect.name == "sqlite":
-            version = conn.exec_driver_sql("select sqlite_version()").scalar()
-            return f"SQLite {version} (file, WAL, synchronous=NORMAL)"
-        version = conn.exec_driver_sql("show server_version").scalar()
-        return f"PostgreSQL {version}"
 
 
 async def sign_in(client: httpx.AsyncClient) -> None:

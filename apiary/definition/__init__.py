@@ -3,6 +3,7 @@
     compile_file(path) -> CompiledApp          raises DefinitionError listing every problem
     compile_text(text) / compile_data(data)    the same from text or from loaded data
     check_file(path) -> list[Diagnostic]       every problem and warning, for `apiary validate`
+    diff(before, after) -> DefinitionDiff      what changed between two documents, semantically
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from apiary.definition.compiled import CompiledApp
 from apiary.definition.compiler import compile_document
 from apiary.definition.describe import describe, describe_text
 from apiary.definition.diagnostics import DefinitionError, Diagnostic, Severity
+from apiary.definition.diff import DefinitionDiff, diff
 from apiary.definition.schema import definition_schema
 from apiary.definition.source import parse_text, read_file
 
 __all__ = [
     "CompiledApp",
+    "DefinitionDiff",
     "DefinitionError",
     "Diagnostic",
     "Severity",
@@ -31,6 +34,7 @@ __all__ = [
     "definition_schema",
     "describe",
     "describe_text",
+    "diff",
 ]
 
 

@@ -57,6 +57,9 @@ class Draft:
     """Things the user must know, e.g. a permission wider than least privilege, granted
     because the request asked for it."""
     usage: Usage | None = None
+    problem: str | None = None
+    """Why ``document`` is None, in words the model can act on (e.g. cut off at max_tokens);
+    when absent the caller reads ``raw`` again to say why."""
 
 
 class Provider(Protocol):

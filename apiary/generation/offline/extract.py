@@ -1,0 +1,495 @@
+"""What a prompt names explicitly: roles, who does what, entities, fields, children.
+
+Plain regular expressions over the prompt's clauses, no model: they read the forms people use
+to describe business apps ("employees submit claims with a due date and an amount; a manager
+approves; finance pays"). What they miss, the blueprint supplies; what they find wins over it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from apiary.generation.offline.lexicon import (
+    APPROVE_VERBS,
+    CREATE_VERBS,
+    PURE_VERBS,
+    ROLE_WORDS,
+    VERBS,
+    VIEWER_HINTS,
+    field_spec,
+    singular,
+    snake,
+)
+
+ARTICLES = {"a", "an", "the", "their", "its", "his", "her", "our", "your", "each", "every",
+            "some", "any", "optional", "required", "mandatory", "own", "new", "all", "also"}
+NOT_FIELDS = {"it", "them", "they", "that", "this", "which", "who", "people", "user", "users",
+              "way", "ability", "option", "need", "lot", "thing", "things", "app", "system",
+              "tool", "status", "state", "workflow", "id", "data", "information", "info",
+              "details", "field", "fields", "approval", "approvals", "time"}
+RESERVED = {"id", "created_at", "updated_at", "created_by", "updated_by", "row_version",
+            "true", "false", "null", "in", "user", "now", "today", "as", "break", "const",
+            "continue", "else", "for", "function", "if", "import", "let", "loop", "namespace",
+            "package", "return", "var", "void", "while", "state"}
+MANY = r"(?:several|multiple|many|one or more|a list of|a number of|any number of|lots of)"
+_BOUNDARY = (r"(?=[.;:!?]|\bwhere\b|\bwhich\b|\bwho\b|\bthat\b|\bso\b|\bthen\b|\bwhen\b|"
+             r"\bwhile\b|\bbecause\b|\bonce\b|\bafter\b|\bbefore\b|\bbut\b|$)")
+
+
+FILLERS = {"can", "may", "must", "will", "should", "to", "also", "finally", "later", "first",
+           "then", "s", "team", "department", "need", "needs", "wants", "want", "able", "be",
+           "only", "just", "usually", "always", "each", "either", "both"}
+PASSIVE = {"are", "is", "be", "been", "being", "was", "were", "get", "gets", "got"}
+NOT_ENTITIES = {"completion", "attendance", "progress", "everything", "anything", "history",
+                "activity", "changes", "decision", "approval", "time", "hours", "them", "it",
+                "status", "reporting", "tracking", "management", "handling", "scheduling",
+                "planning", "logging", "monitoring", "process", "workflow", "goods", "log",
+                "list", "number", "detail", "details", "thing", "stuff", "credit", "work",
+                "job", "data", "info", "information", "people", "everyone", "anyone"}
+RECORD_VERBS = {"record", "records", "recording", "store", "stores", "storing", "capture",
+                "captures", "capturing"}
+
+
+def _default_roles() -> re.Pattern[str]:
+    return role_regex()
+
+
+@dataclass
+class Action:
+    role: str
+    verb: str
+    position: int
+
+
+@dataclass
+class Intent:
+    roles: list[str] = field(default_factory=list)
+    viewers: set[str] = field(default_factory=set)
+    actions: list[Action] = field(default_factory=list)
+    entities: list[tuple[str, int]] = field(default_factory=list)
+    """Entity phrases (singular, lowercase) with their position, in order of mention."""
+    fields: list[tuple[str, dict[str, Any], int]] = field(default_factory=list)
+    """Field name, spec, position in the prompt (to attach it to the nearest entity)."""
+    children: list[tuple[str, int]] = field(default_factory=list)
+    weak: set[str] = field(default_factory=set)
+    """Entity phrases only seen as the app's subject ("a recruiting app"): used to name a
+    blueprint's entity, never to add one."""
+    delete_roles: set[str] = field(default_factory=set)
+    states: list[str] = field(default_factory=list)
+    """States the prompt lists in order ("moves through screening, interview, offer...")."""
+    final_states: set[str] = field(default_factory=set)
+    states_at: int = 0
+    delete_all: bool = False
+    extra_roles: tuple[str, ...] = ()
+    role_re: re.Pattern[str] = field(default_factory=lambda: _default_roles())
+    currency: str = ""
+    name: str = ""
+
+
+@lru_cache(maxsize=1)
+def verb_forms() -> dict[str, str]:
+    """Every inflection of the known verbs → the verb (``approves``, ``approved`` → approve)."""
+    forms: dict[str, str] = {}
+    for verb in list(VERBS) + sorted(CREATE_VERBS):
+        if " " in verb:
+            head, particle = verb.split()
+            for form in (head, head + "s", head + "ed", head + "ing", head + head[-1] + "ed"):
+                forms.setdefault(f"{form} {particle}", verb)
+                forms.setdefault(f"{form}-{particle}", verb)
+            continue
+        stem = verb[:-1] if verb.endswith("e") else verb
+        for form in (verb, verb + "s", verb + "es", verb + "d", verb + "ed", stem + "ing",
+                     verb[:-1] + "ies", verb[:-1] + "ied", verb + verb[-1] + "ed",
+                     verb + verb[-1] + "ing"):
+            forms.setdefault(form, verb)
+        if verb in VERBS:
+            forms.setdefault(VERBS[verb][1], verb)
+    forms.update({"paid": "pay", "pays": "pay", "won": "win", "lost": "lose",
+                  "sent": "return", "raised": "raise", "filed": "file"})
+    return forms
+
+
+@lru_cache(maxsize=64)
+def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
+    """Role mentions: the known role words, "the X team", and this prompt's agent nouns."""
+    words = sorted(set(ROLE_WORDS) | set(extra), key=len, reverse=True)
+    alternatives = "|".join(re.escape(w) for w in words)
+    article = (r"(?!(?:the|their|a|an|our|its|his|her|and|or|of|to|by|for|with|each|every|"
+               r"your|whole|same|this|that|then|once|when|if|so|but|while|after|before|all|"
+               r"any|only|also|finally|where|who|whose|is|are|from|in|on|at|as|no|one|"
+               r"responsible|assigned|direct|own|new|other)\s)")
+    compound = (r"[a-z]+\s+(?:team|manager|officer|lead|coordinator|director|clerk|"
+                r"specialist|holder|board|committee|administrator|owner|supervisor|associate)")
+    return re.compile(rf"\b(?:the\s+)?({article}{compound}|{alternatives})(?:e?s)?\b")
+
+
+_ROLES = role_regex()
+
+
+def role_name(phrase: str) -> str:
+    phrase = " ".join(phrase.split())
+    if phrase in ROLE_WORDS:
+        return ROLE_WORDS[phrase]
+    if phrase.endswith(" team"):
+        base = phrase[: -len(" team")].strip()
+        return ROLE_WORDS.get(base, snake(singular(base)))
+    words = phrase.split()
+    words[-1] = singular(words[-1])
+    joined = " ".join(words)
+    return ROLE_WORDS.get(joined, snake(joined))
+
+
+def normalise(text: str) -> str:
+    """Phrasal verbs the tables read as one word; "keep a log of X" is "keep X"."""
+    text = re.sub(r"\b(keep|keeps|maintain|maintains)\s+(?:a |an |the )?(?:log|list|record|"
+                  r"history|register)\s+of\s+(?:each |every |all |the )?", r"\1 ", text)
+    text = re.sub(r"\b(sign|signs|signed|signing)\s+(?:them|it)\s+off\b", r"\1 off", text)
+    text = re.sub(r"\b(?:sign|signs|signed|signing)[- ]up\b", "signup", text)
+    return text
+
+
+def extract(text: str) -> Intent:
+    intent = Intent()
+    lowered = normalise(text.lower())
+    _roles(lowered, intent)
+    _actions(lowered, intent)
+    _entities(lowered, intent)
+    _fields(lowered, intent)
+    _states(lowered, intent)
+    _deletes(lowered, intent)
+    intent.currency = _currency(text)
+    named = re.search(r"\b(?:called|named)\s+[\"']?([A-Za-z][\w -]{1,28}?)[\"']?(?=[.,;]|$)",
+                      text)
+    if named:
+        intent.name = named.group(1).strip()
+    return intent
+
+
+_AGENT_NOUN = re.compile(r"\b((?<=the )[a-z]{3,}(?:ian|er|or|ist|ant|ent|ee)|"
+                         r"[a-z]{3,}(?:ians|ers|ors|ists|ants|ents|ees))\s+"
+                         r"(?:can\s+|may\s+|"
+                         r"must\s+|will\s+|then\s+|also\s+|should\s+)?([a-z]+)")
+
+
+def _roles(text: str, intent: Intent) -> None:
+    forms = verb_forms()
+    extra: list[str] = []
+    text = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group(0)), text)
+    for match in _AGENT_NOUN.finditer(text):
+        word = singular(match.group(1))
+        if forms.get(match.group(2)) and word not in NOT_FIELDS and word not in ROLE_WORDS \
+                and word not in ("order", "number", "member", "customer", "folder", "paper",
+                                 "letter", "printer", "computer", "container", "voucher",
+                                 "cluster", "sensor", "monitor", "parameter", "meter"):
+            extra.append(word)
+    intent.extra_roles = tuple(sorted(set(extra)))
+    intent.role_re = role_regex(intent.extra_roles)
+    for match in intent.role_re.finditer(text):
+        phrase = match.group(1)
+        if phrase.endswith(" team") and phrase.split()[0] in ARTICLES | {"and", "or", "of"}:
+            phrase = phrase.split(None, 1)[1]
+        name = role_name(phrase)
+        if name in ("everyone",) or not name:
+            continue
+        window = text[max(0, match.start() - 40): match.end() + 40]
+        if any(hint in window for hint in VIEWER_HINTS):
+            intent.viewers.add(name)
+        if name not in intent.roles:
+            intent.roles.append(name)
+
+
+def _actions(text: str, intent: Intent) -> None:
+    forms = verb_forms()
+    mentions = list(intent.role_re.finditer(text))
+    for number, match in enumerate(mentions):
+        name = role_name(match.group(1))
+        if name == "everyone":
+            continue
+        end = mentions[number + 1].start() if number + 1 < len(mentions) else len(text)
+        after = text[match.end(): min(end, match.end() + 80)]
+        clause = re.split(r"[.;:!?]|\bwho\b|\bwhere\b|\bwhen\b", after)[0]
+        words = re.findall(r"[a-z]+(?:[- ](?:off|in|out|up))?", clause)
+        found = False
+        for index, word in enumerate(words[:8]):
+            verb = forms.get(word) or forms.get(word.replace("-", " "))
+            following = words[index + 1] if index + 1 < len(words) else ""
+            previous = words[index - 1] if index else ""
+            if verb is not None and following != "by" and (
+                    not found or previous in ("and", "or", "then", "also")):
+                if previous in PASSIVE:
+                    break
+                intent.actions.append(Action(name, verb, match.end() + index))
+                found = True
+                continue
+            if word in FILLERS or (found and word in ("and", "or", "then", "make", "makes",
+                                                      "do", "does")):
+                continue
+            if found:
+                # "approves claims and pays them": skip the object, look for "and" + verb
+                rest = words[index:index + 4]
+                if "and" in rest:
+                    continue
+            break
+    for match in re.finditer(r"\b([a-z]+ed(?: in| out| off| up)?|paid)\s+by\s+"
+                             r"(?:a|an|the|their|its|his|her)?\s*([a-z]+(?: [a-z]+)?)", text):
+        verb = forms.get(match.group(1))
+        roles = intent.role_re.match(match.group(2))
+        if verb and roles:
+            intent.actions.append(Action(role_name(roles.group(1)), verb, match.start()))
+    intent.actions.sort(key=lambda a: a.position)
+
+
+_TRACK = re.compile(
+    r"\b(track|tracks|tracking|manage|manages|managing|record|records|recording|log|logs|"
+    r"logging|register|registers|handle|handles|handling|maintain|maintains|"
+    r"organise|organize|organising|organizing|keep track of|keeps track of|list of|"
+    r"catalogue of|catalog of|database of|register of|inventory of|app for|system for|"
+    r"tool for|application for|portal for|process for|schedule|schedules|book|books|"
+    r"submit|submits|raise|raises|file|files|request|requests|create|creates|open|opens|"
+    r"place|places|capture|captures|borrow|borrows|report|reports|keep|keeps)\s+"
+    r"(?:of\s+)?((?:[a-z-]+)(?:(?:,\s*|\s+and\s+|\s+)[a-z-]+){0,5})")
+_STOP = {"with", "for", "by", "in", "on", "from", "to", "where", "who", "that", "which", "so",
+         "of", "at", "when", "per", "through", "via", "until", "across", "into", "using",
+         "then", "once", "after", "before", "if", "while", "because", "but", "or"}
+_SUBJECT = re.compile(
+    r"(?:^|[.;:!?]\s*)(?:an?\s+|the\s+|our\s+|all\s+)?((?:[a-z-]+\s+){0,3}[a-z-]+?)\s+"
+    r"(with|that have|that has|which have|have|has|app|application|system|tool|tracker|"
+    r"portal|database|register|log|pipeline|management|inventory|reporting|tracking|"
+    r"handling|scheduling)\b")
+
+
+def _noun_phrase(words: list[str], intent: Intent) -> str:
+    """The entity a few words name, or "" when they name a role, a verb or nothing."""
+    forms = verb_forms()
+    words = [w for w in words if w not in ARTICLES]
+    cut = 0
+    for index, word in enumerate(words):
+        if intent.role_re.fullmatch(word) or (forms.get(word) in PURE_VERBS and index < len(
+                words) - 1) or word in ("we", "i", "you", "they", "need", "want", "build",
+                                        "make", "app", "small", "simple", "basic", "track",
+                                        "tracks", "tracking", "manage", "managing", "keep",
+                                        "handle", "maintain", "organise", "organize", "our"):
+            cut = index + 1
+    words = words[cut:]
+    while words and (words[-1] in NOT_ENTITIES or (
+            forms.get(words[-1]) in PURE_VERBS and words[-1] not in _NOUN_LIKE)):
+        words = words[:-1]
+    if not words or len(words) > 3 or any(w in _NOT_IN_FIELDS or (
+            forms.get(w) and w not in _NOUN_LIKE) for w in words[:-1]):
+        return ""
+    last = words[-1]
+    if forms.get(last) in PURE_VERBS or last in PURE_VERBS or last in NOT_FIELDS \
+            or last in NOT_ENTITIES or intent.role_re.fullmatch(last) or len(last) < 3:
+        return ""
+    return " ".join(singular(w) for w in words)
+
+
+def _entities(text: str, intent: Intent) -> None:
+    for match in _TRACK.finditer(text):
+        group = match.group(2).split()
+        stop_at = next((i for i, w in enumerate(group) if w in _STOP), None)
+        items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
+        single = items[0].split() if len(items) == 1 else []
+        if match.group(1) in RECORD_VERBS and (len(items) >= 2 or (
+                single and singular(single[-1]) == single[-1])):
+            for offset, item in enumerate(items):
+                words = item.split()
+                stop = next((i for i, w in enumerate(words) if w in _STOP), None)
+                _field_item(" ".join(words[:stop]), match.start(2) + offset, intent)
+                if stop is not None:
+                    break
+            continue
+        listed = "," in " ".join(group[:stop_at])
+        for offset, item in enumerate(items):
+            words = item.split()
+            if offset and not listed and len(words) > 1:
+                break
+            stop = next((i for i, w in enumerate(words) if w in _STOP), None)
+            phrase = _noun_phrase(words[:stop], intent)
+            if phrase:
+                intent.entities.append((phrase, match.start(2) + offset))
+            if stop is not None:
+                break
+    for match in re.finditer(r"(?:^|[.;!?]\s+)((?:[a-z-]+\s+){0,2}[a-z-]+):", text):
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and phrase not in [p for p, _ in intent.entities]:
+            intent.entities.append((phrase, match.start(1)))
+            intent.weak.add(phrase)
+    for match in _SUBJECT.finditer(text):
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and phrase not in [p for p, _ in intent.entities]:
+            intent.entities.append((phrase, match.start(1)))
+            if match.group(2) not in ("with", "that have", "that has", "which have", "have",
+                                      "has", "reporting", "tracking", "handling",
+                                      "scheduling"):
+                intent.weak.add(phrase)
+    intent.entities.sort(key=lambda item: item[1])
+    for match in re.finditer(rf"\b{MANY}\s+((?:[a-z-]+\s+)?[a-z-]+)", text):
+        words = [w for w in match.group(1).split() if w not in ARTICLES]
+        if words and words[-1] in ("of",):
+            continue
+        if words:
+            if len(words) == 2 and words[1] in ("with", "and", "for", "per", "that", "which"):
+                words = words[:1]
+            intent.children.append((" ".join(singular(w) for w in words), match.start()))
+
+
+_FIELDS = re.compile(
+    r"\b(?:with|including|includes|include|has|have|having|capturing|captures|capture|"
+    r"recording|containing|contains|stores|storing|fields?)\s+(?:an?\s+|the\s+|their\s+|"
+    r"its\s+|fields?\s+(?:for\s+)?)?([a-z0-9][\w\s,'/()&-]*?)" + _BOUNDARY)
+
+
+ENUM_WORDS = {"type", "category", "kind", "status", "level", "priority", "method", "channel",
+              "class", "tier", "grade", "stage", "size", "severity", "urgency", "specialty",
+              "reason", "disposition", "outcome", "source", "plan", "mode", "format", "off",
+              "leave", "role", "shift", "team", "department", "rating", "risk", "impact"}
+_LIST = re.compile(r"(?::|\s-|\s\u2013)\s+([^.;:!?()]*(?:\([^)]*\)[^.;:!?()]*)*)")
+_PARENS = re.compile(r"([a-z-]+)\s*\(([^)]*)\)")
+
+
+def _fields(text: str, intent: Intent) -> None:
+    chunks: list[tuple[str, int]] = []
+    for match in _FIELDS.finditer(text):
+        if not re.match(rf"{MANY}\b", match.group(1)):
+            chunks.append((match.group(1), match.start(1)))
+    for match in _LIST.finditer(text):
+        if match.group(1).count(",") >= 2:
+            chunks.append((match.group(1), match.start(1)))
+    for match in _PARENS.finditer(text):
+        before, inside = match.group(1), match.group(2)
+        if inside.count(",") >= 2 and singular(before) not in ENUM_WORDS and \
+                not text[:match.start()].rstrip().endswith(","):
+            chunks.append((inside, match.start(2)))
+    for chunk, start in chunks:
+        _field_list(chunk, start, intent)
+
+
+def _field_list(chunk: str, start: int, intent: Intent) -> None:
+    # "priority (low, medium, high)": keep the parenthesised list as one item
+    chunk = re.sub(r"\(([^)]*)\)", lambda m: "(" + m.group(1).replace(",", "/")
+                   .replace(" or ", "/").replace(" and ", "/") + ")", chunk)
+    items = [i.strip() for i in re.split(r",\s*|\s+and\s+|\s+&\s+|\s+plus\s+", chunk)]
+    for index, item in enumerate(items):
+        following = items[index + 1].split() if index + 1 < len(items) else []
+        # "start and end dates", "pickup and delivery addresses"
+        if len(item.split()) == 1 and len(following) == 2 and \
+                singular(following[-1]) != following[-1]:
+            item = f"{item} {singular(following[-1])}"
+        if index > 0 and len(item.split()) == 2 and singular(item.split()[-1]) != \
+                item.split()[-1] and len(items[index - 1].split()) == 1:
+            item = f"{item.split()[0]} {singular(item.split()[-1])}"
+        _field_item(item, start + index, intent)
+
+
+def _field_item(item: str, position: int, intent: Intent) -> None:
+    if not item or re.match(rf"{MANY}\b", item):
+        return
+    required = bool(re.match(r"(?:a |an |the )?(?:required|mandatory)\b", item))
+    values: list[str] = []
+    enum = re.match(r"(.*?)\s*\(([^)]*)\)\s*$", item) or re.match(
+        r"(.*?)\s+(?:of|from|as|being|either)\s+((?:[\w-]+\s*/\s*)+[\w-]+)\s*$", item) or \
+        re.match(r"(.*?)\s+((?:[\w-]+\s*/\s*)+[\w-]+)\s*$", item)
+    if enum:
+        item = enum.group(1)
+        values = [snake(v) for v in re.split(r"\s*/\s*", enum.group(2)) if v.strip()]
+    item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item.strip())
+    item = re.sub(r"\bqty\b", "quantity", item)
+    words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
+    if not words or len(words) > 3:
+        return
+    forms = verb_forms()
+    if any((w in forms and w not in _NOUN_LIKE) or w in _NOT_IN_FIELDS for w in words):
+        return
+    if (len(words) == 1 and (words[0] in NOT_FIELDS or len(words[0]) < 3)) \
+            or words[-1] in ("them", "it", "everything", "that", "this"):
+        return
+    name = snake(" ".join(words))
+    if name in RESERVED:
+        return
+    if len(words) > 1 and any(intent.role_re.fullmatch(w) for w in words):
+        return  # "trainers record completion": a clause, not a field
+    role = intent.role_re.fullmatch(" ".join(words))
+    if role and singular(words[-1]) != words[-1]:
+        return  # "tasks for managers": who, not a field
+    spec: dict[str, Any] = {"type": "ref", "to": "User"} if role else field_spec(name)
+    if len(values) >= 2 and len(set(values)) == len(values):
+        spec = {"type": "enum", "values": values}
+    if required:
+        spec["required"] = True
+    intent.fields.append((name, spec, position))
+
+
+_NOT_IN_FIELDS = {"we", "i", "you", "they", "he", "she", "who", "which", "that", "this", "is",
+                  "are", "be", "been", "was", "were", "can", "should", "must", "will", "if",
+                  "when", "then", "there", "here", "one", "keeps", "keep", "tracked", "need",
+                  "needs", "get", "gets", "also", "not", "twice", "same", "anything", "over",
+                  "under", "above", "below", "against", "into", "per", "each", "every",
+                  "come", "comes", "in", "on", "at", "to", "from", "by", "as", "do", "does",
+                  "mark", "move", "update", "send", "match", "pick", "follow", "put", "decide",
+                  "run", "see", "take", "give", "set", "use", "make", "code", "has", "have"}
+_NOUN_LIKE = {"book", "order", "request", "booking", "report", "log", "claim", "record", "file",
+              "test", "plan", "issue", "return", "review", "check", "schedule", "process",
+              "award", "grant", "quote", "invoice", "audit", "deposit", "estimate",
+              "registration", "start", "end", "hire", "sign", "fix", "finish", "complete",
+              "release", "rating", "score", "due", "payment", "receipt"}
+
+
+_STATES = re.compile(
+    r"\b(?:through(?:\s+(?:the\s+)?(?:stages?|states?|steps?))?|stages?|status(?:es)?|"
+    r"states?|steps?)\s+(?:as\s+(?:it'?s\s+|they'?re\s+)?|"
+    r"from\s+|of\s+|:\s*|like\s+|such as\s+|is\s+|are\s+|go(?:es)? through\s+)?"
+    r"([a-z][a-z ,/'-]*?(?:\([^)]*\)[a-z ,/'-]*?)*)(?=[.;:!?]|$)")
+
+
+def _states(text: str, intent: Intent) -> None:
+    for match in _STATES.finditer(text):
+        chunk = re.sub(r"\([^)]*\)", " ", match.group(1))
+        parts = re.split(r",\s*|\s+(?:and|or|to|then)\s+|/", chunk)
+        found: list[str] = []
+        for part in parts:
+            words = [w for w in part.split() if w not in ARTICLES and w not in (
+                "then", "finally", "either", "eventually", "it's", "its", "they're", "from")]
+            if not words or len(words) > 3:
+                found = []
+                break
+            found.append(snake(" ".join(words)))
+        if len(found) >= 3 and len(set(found)) == len(found):
+            alternatives = re.search(r"\bor\s+([a-z ]+?)\s*$", chunk)
+            intent.states = found
+            intent.final_states = {found[-1]}
+            if alternatives and len(found) >= 2:
+                intent.final_states.add(found[-2])
+            intent.states_at = match.start()
+            return
+
+
+def _deletes(text: str, intent: Intent) -> None:
+    if re.search(r"\b(?:everyone|everybody|anyone|all users|all roles|all staff|any user)\b"
+                 r"[^.;]{0,30}\bdelete\b|\b(?:let|allow)\s+(?:everyone|everybody|anyone|"
+                 r"all users|all roles)\s+(?:to\s+)?delete\b", text):
+        intent.delete_all = True
+        return
+    for match in intent.role_re.finditer(text):
+        after = text[match.end(): match.end() + 30]
+        if re.match(r"\s+(?:can|may|should be able to|are allowed to|must be able to)?\s*"
+                    r"(?:also\s+)?delete\b", after):
+            intent.delete_roles.add(role_name(match.group(1)))
+
+
+def _currency(text: str) -> str:
+    checks = ((r"\$|\bUSD\b|\bdollars?\b", "USD"), (r"£|\bGBP\b|\bpounds?\b", "GBP"),
+              (r"€|\bEUR\b|\beuros?\b", "EUR"), (r"\bCHF\b|\bfrancs?\b", "CHF"),
+              (r"\bJPY\b|\byen\b", "JPY"), (r"\bCAD\b", "CAD"), (r"\bAUD\b", "AUD"),
+              (r"\bINR\b|\brupees?\b", "INR"), (r"\bSEK\b", "SEK"))
+    for pattern, code in checks:
+        if re.search(pattern, text, re.IGNORECASE if code not in ("USD",) else 0):
+            return code
+    return ""
+
+
+def is_approval(verb: str) -> bool:
+    return verb in APPROVE_VERBS

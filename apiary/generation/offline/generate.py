@@ -1,0 +1,720 @@
+"""A new definition from a prompt: pick blueprints, apply what the prompt names, render.
+
+The order matters: the blueprint gives a complete, sensible app; the prompt's roles, states,
+entities and fields are then laid over it, so that what the prompt says always wins and what
+it leaves out is filled in (and listed as an assumption).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from apiary.errors import ApiaryError
+from apiary.generation.offline.blueprints import Blueprint, parse_field, rank
+from apiary.generation.offline.extract import Action, Intent, extract, is_approval
+from apiary.generation.offline.lexicon import (
+    CREATE_VERBS,
+    ROLE_SYNONYMS,
+    STOPWORDS,
+    TRANSLATIONS,
+    VERBS,
+    field_spec,
+    pascal,
+    plural,
+    singular,
+    snake,
+    transition_to,
+)
+from apiary.generation.offline.plan import (
+    EntityKind,
+    EntityPlan,
+    Plan,
+    RoleKind,
+    RolePlan,
+    TransitionPlan,
+)
+from apiary.generation.offline.render import render
+
+MAX_PROMPT = 4000
+STRONG = 6.0
+WEAK = 3.0
+BRANCH_VERBS = {"reject", "decline", "refuse", "deny", "cancel", "lose", "return"}
+OWNER_BY_DEFAULT = {"employee", "customer", "requester", "applicant", "member", "student",
+                    "patient", "volunteer", "attendee", "tenant", "visitor", "candidate",
+                    "learner", "reporter", "host", "author", "driver", "policyholder", "client",
+                    "sales", "engineer", "inspector", "technician", "donor", "worker", "staff"}
+STAFF_CREATE_VERBS = {"record", "enter", "add"}
+VIEWER_BY_DEFAULT = {"auditor", "board", "security", "compliance"}
+
+
+class OfflineGenerationError(ApiaryError):
+    """The offline generator cannot make an app (or a change) from the text it was given."""
+
+
+def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The document, the assumptions made and the warnings, for one prompt."""
+    text, assumptions = _prepare(prompt)
+    intent = extract(text)
+    # Role names ("the fleet manager", "sales") say who, not what: they do not pick blueprints.
+    masked = intent.role_re.sub(" , ", text.lower())
+    words = [singular(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*|,", masked)]
+    ranked = rank(words)
+    if not ranked:
+        ranked = rank([singular(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*",
+                                                       text.lower())])
+    plan = _choose(ranked, intent, set(words), assumptions)
+    plan.assumptions = assumptions
+    _apply_roles(plan, intent)
+    primary = _apply_entities(plan, intent)
+    _apply_workflow(plan, intent, primary)
+    _apply_fields(plan, intent, primary)
+    _finish(plan, intent)
+    doc = json.loads(json.dumps(render(plan)))
+    return doc, plan.assumptions, plan.warnings
+
+
+# --- the prompt -----------------------------------------------------------------------------
+
+def _prepare(prompt: str) -> tuple[str, list[str]]:
+    assumptions: list[str] = []
+    text = " ".join(prompt.split())
+    if not text:
+        raise OfflineGenerationError(
+            "The prompt is empty. Describe the app in a sentence or two, e.g. \"Employees "
+            "submit expense claims with several receipts; a manager approves; finance pays.\"")
+    if len(text) > MAX_PROMPT:
+        text = text[:MAX_PROMPT]
+        assumptions.append(f"Read only the first {MAX_PROMPT} characters of the prompt.")
+    language = _language(text)
+    if language != "English":
+        translated, known = _translate(text, language)
+        if not known:
+            raise OfflineGenerationError(
+                f"The prompt looks like {language}; the offline generator understands only "
+                "English. Write the prompt in English, or use a model provider "
+                "(--provider) that understands it.")
+        assumptions.append(
+            f"The prompt looks like {language}; the offline generator understands only "
+            f"English and read these words: {', '.join(sorted(set(known)))}. Check the result, "
+            "or use a model provider for a full reading.")
+        text = translated
+    return text, assumptions
+
+
+def _language(text: str) -> str:
+    words = re.findall(r"[a-zà-ÿäöüß]+", text.lower())
+    counts = {lang: sum(1 for w in words if w in stop) for lang, stop in STOPWORDS.items()}
+    best = max(counts, key=lambda lang: counts[lang])
+    if best != "English" and counts[best] >= 2 and counts[best] > counts["English"]:
+        return best
+    return "English"
+
+
+def _translate(text: str, language: str) -> tuple[str, list[str]]:
+    lowered = text.lower()
+    known = []
+    for word in sorted(TRANSLATIONS[language], key=len, reverse=True):
+        pattern = rf"(?<![\w]){re.escape(word)}(?![\w])"
+        if re.search(pattern, lowered):
+            known.append(word)
+            lowered = re.sub(pattern, TRANSLATIONS[language][word], lowered)
+    return lowered, known
+
+
+# --- choosing the blueprints ----------------------------------------------------------------
+
+def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
+            loose: set[str], assumptions: list[str]) -> Plan:
+    """The best blueprint's plan, with a second one composed in when the prompt clearly names
+    its records too (``loose``: the prompt's words outside role names), or a bare plan."""
+    usable = []
+    if ranked:
+        best_score, best, matched = ranked[0]
+        plan = best.plan()
+        unknown = [p for p, _ in intent.entities if not _resolve(plan, p)
+                   and p not in intent.weak]
+        if best_score >= STRONG or (best_score >= WEAK and not unknown):
+            usable.append((best_score, best, matched))
+    if not usable:
+        return _bare_plan(intent, assumptions)
+    best_score, best, matched = usable[0]
+    plan = best.plan()
+    plan.source = best.key
+    assumptions.append(f"Started from the `{best.key}` blueprint (matched: "
+                       f"{', '.join(matched)}).")
+    named = [p for p, _ in intent.entities if p not in intent.weak]
+    for score, other, words in ranked[1:4]:
+        strong = [w for w in words if other.keywords[w] >= 3 and w not in best.keywords
+                  and all(part in loose for part in w.split())
+                  and not any(w in m.split() for m in matched if " " in m)]
+        theirs = other.plan()
+        # only when the prompt names one of its records that this plan does not have
+        wanted = [p for p in named if _resolve(theirs, p) and not _resolve(plan, p)]
+        if score >= STRONG and score >= 0.4 * best_score and strong and wanted:
+            added = _compose(plan, other.plan())
+            if added:
+                assumptions.append(f"Added {', '.join(added)} from the `{other.key}` blueprint "
+                                   f"(matched: {', '.join(words)}).")
+    return plan
+
+
+def _compose(plan: Plan, other: Plan) -> list[str]:
+    added = []
+    for name, entity in other.entities.items():
+        if name in plan.entities or any(_resolve(plan, a) for a in entity.aliases[:1]):
+            continue
+        plan.entities[name] = entity
+        added.append(name)
+    if not added:
+        return []
+    for name, role in other.roles.items():
+        if name not in plan.roles:
+            plan.roles[name] = role
+    # refs to entities the other blueprint had but this plan does not: drop them
+    for entity in plan.entities.values():
+        for field_name, spec in list(entity.fields.items()):
+            if spec["type"] in ("ref", "has_many") and spec["to"] != "User" \
+                    and spec["to"] not in plan.entities:
+                del entity.fields[field_name]
+    return added
+
+
+def _bare_plan(intent: Intent, assumptions: list[str]) -> Plan:
+    """An app built only from what the prompt names, when no blueprint fits."""
+    strong = [(p, at) for p, at in intent.entities if p not in intent.weak]
+    if strong:
+        intent.entities = strong
+    names = []
+    for phrase, _ in intent.entities + intent.children:
+        name = pascal(phrase)
+        if name not in names:
+            names.append(name)
+    if not names:
+        raise OfflineGenerationError(
+            "The offline generator found no business records to keep in this prompt. Name "
+            "what the app tracks and who uses it, e.g. \"Track maintenance work orders with a "
+            "due date and a cost; technicians complete them and a supervisor closes them.\"")
+    main = pascal(intent.entities[0][0]) if intent.entities else names[0]
+    title = plural(_words(main)).capitalize()
+    plan = Plan(name=_app_name(intent.name or plural(_words(main))), title=title,
+                description=f"Keeps {plural(_words(main)).lower()} and who works on them.")
+    assumptions.append("No blueprint matched the prompt; the app is built from the entities, "
+                       "fields and roles it names.")
+    for phrase, _ in intent.entities:
+        name = pascal(phrase)
+        if name in plan.entities:
+            continue
+        kind: EntityKind = "main" if name == main else "reference"
+        plan.entities[name] = EntityPlan(kind=kind, fields={
+            "name": {"type": "string", "required": True, "max_length": 200},
+            "description": {"type": "text", "max_length": 5000}},
+            display="name", aliases=[phrase])
+    return plan
+
+
+def _words(entity: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", entity).lower()
+
+
+def _app_name(text: str) -> str:
+    name = "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:30].strip("-")
+    if not name or not name[0].isalpha():
+        name = f"app-{name}"[:30].strip("-")
+    return name
+
+
+def _resolve(plan: Plan, phrase: str) -> str:
+    """The entity of the plan a phrase of the prompt means, or "": the whole phrase first,
+    then ever shorter endings of it ("maintenance work order" → "work order" → "order")."""
+    words = phrase.split()
+    for start in range(len(words)):
+        tail = " ".join(words[start:])
+        for name, entity in plan.entities.items():
+            if tail in (_words(name), *entity.aliases) or snake(tail) == snake(_words(name)):
+                return name
+        if start == 0 and len(words) == 1:
+            for name in plan.entities:
+                if tail == _words(name).split()[-1]:
+                    return name
+    return ""
+
+
+# --- roles ----------------------------------------------------------------------------------
+
+def _kind_of(role: str, intent: Intent) -> RoleKind | None:
+    verbs = [a.verb for a in intent.actions if a.role == role]
+    if role in intent.viewers and not verbs:
+        return "viewer"
+    if any(v in CREATE_VERBS and v not in STAFF_CREATE_VERBS for v in verbs):
+        return "owner"
+    if verbs and all(is_approval(v) for v in verbs):
+        return "reviewer"
+    if verbs:
+        return "staff"
+    return None
+
+
+def _apply_roles(plan: Plan, intent: Intent) -> None:
+    mentioned = [r for r in intent.roles if r != "admin"]
+    if "admin" in intent.roles:
+        plan.assumptions.append("`admin` is built into every app (it may do everything); "
+                                "it is not declared as a role.")
+    renamed: set[str] = set()
+    for role in mentioned:
+        kind = _kind_of(role, intent)
+        if role in plan.roles:
+            if kind in ("owner", "viewer"):
+                plan.roles[role].kind = kind
+            renamed.add(role)
+            continue
+        if kind is None and _resolve(plan, role.replace("_", " ")):
+            continue  # "candidates" in a recruiting app are records, not users
+        synonyms = [n for n in plan.roles if n not in mentioned and n not in renamed
+                    and any(role in group and n in group for group in ROLE_SYNONYMS)]
+        if synonyms and kind in (None, plan.roles[synonyms[0]].kind):
+            _rename_role(plan, synonyms[0], role)
+            renamed.add(role)
+            plan.assumptions.append(f"Used the role `{role}` where the blueprint had "
+                                    f"`{synonyms[0]}`.")
+            continue
+        if kind is None:
+            kind = "owner" if role in OWNER_BY_DEFAULT else \
+                "viewer" if role in VIEWER_BY_DEFAULT else "staff"
+        spare = [name for name, r in plan.roles.items()
+                 if r.kind == kind and name not in mentioned and name not in renamed]
+        if spare:
+            _rename_role(plan, spare[0], role)
+            renamed.add(role)
+            plan.assumptions.append(f"Used the role `{role}` where the blueprint had "
+                                    f"`{spare[0]}`.")
+        else:
+            plan.roles[role] = RolePlan(kind, _role_description(role, kind))
+            renamed.add(role)
+    if not plan.roles:
+        plan.roles["member"] = RolePlan("owner", "Creates records and sees only their own.")
+        plan.roles["manager"] = RolePlan("staff", "Sees and manages every record.")
+        plan.assumptions.append("The prompt names no roles: added `member` (own records "
+                                "only) and `manager` (every record).")
+    elif not any(r.kind in ("staff", "reviewer") for r in plan.roles.values()):
+        plan.roles["manager"] = RolePlan("staff", "Sees and manages every record.")
+        plan.assumptions.append("Added the role `manager` to run the process; the other roles "
+                                "see only their own records.")
+    unused = [n for n in plan.roles if n not in mentioned]
+    if len(mentioned) >= 2:
+        acting = {r for e in plan.entities.values() for m in e.transitions.values()
+                  for r in m.roles}
+        for name in unused:
+            if plan.roles[name].kind == "viewer" or name not in acting:
+                _drop_role(plan, name)
+        unused = [n for n in plan.roles if n not in mentioned]
+    if mentioned and unused and plan.source:
+        plan.assumptions.append(f"Kept the blueprint's roles {', '.join(unused)}.")
+
+
+def _drop_role(plan: Plan, name: str) -> None:
+    """Leave out a blueprint role the prompt has no use for (it names its own roles)."""
+    if len(plan.roles) <= 1:
+        return
+    del plan.roles[name]
+    for entity in plan.entities.values():
+        for move in entity.transitions.values():
+            move.roles = [r for r in move.roles if r != name]
+        for spec in entity.fields.values():
+            for key, roles in dict(spec.get("access", {})).items():
+                spec["access"][key] = [r for r in roles if r != name]
+    plan.assumptions.append(f"Left out the blueprint's role `{name}`: the prompt names its own "
+                            "roles.")
+
+
+def _role_description(role: str, kind: RoleKind) -> str:
+    return {
+        "owner": "Creates records and sees only their own.",
+        "reviewer": "Reviews and decides on the records sent to them.",
+        "staff": "Works on every record.",
+        "viewer": "Reads records; cannot change them or see personal data.",
+    }[kind]
+
+
+def _rename_role(plan: Plan, old: str, new: str) -> None:
+    plan.roles = {(new if name == old else name): role for name, role in plan.roles.items()}
+    for entity in plan.entities.values():
+        for move in entity.transitions.values():
+            move.roles = [new if r == old else r for r in move.roles]
+        for spec in entity.fields.values():
+            for key, roles in dict(spec.get("access", {})).items():
+                spec["access"][key] = [new if r == old else r for r in roles]
+
+
+# --- entities and fields --------------------------------------------------------------------
+
+def _primary(plan: Plan, intent: Intent) -> str:
+    for phrase, _ in intent.entities:
+        name = _resolve(plan, phrase)
+        if name and plan.entities[name].kind == "main":
+            return name
+    for name, entity in plan.entities.items():
+        if entity.kind == "main" and entity.states:
+            return name
+    for name, entity in plan.entities.items():
+        if entity.kind == "main":
+            return name
+    return next(iter(plan.entities))
+
+
+def _rename_entity(plan: Plan, old: str, new: str) -> None:
+    plan.entities = {(new if name == old else name): entity
+                     for name, entity in plan.entities.items()}
+    for entity in plan.entities.values():
+        if entity.parent == old:
+            entity.parent = new
+        for spec in entity.fields.values():
+            if spec.get("to") == old:
+                spec["to"] = new
+    renamed = plan.entities[new]
+    if renamed.label:
+        renamed.label = _words(new).capitalize()
+
+
+def _apply_entities(plan: Plan, intent: Intent) -> str:
+    for phrase, _ in intent.entities:
+        found = _resolve(plan, phrase)
+        if found:
+            words = phrase.split()
+            name = pascal(phrase)
+            if len(words) >= 2 and words[-1] not in _words(found).split() \
+                    and name not in plan.entities and words[-1] not in GENERIC_NOUNS:
+                _rename_entity(plan, found, name)
+                plan.assumptions.append(f"Named the entity {name}, as the prompt does "
+                                        f"(the blueprint calls it {found}).")
+            continue
+        if phrase in intent.weak:
+            continue
+        name = pascal(phrase)
+        if name in plan.entities or name in ("User", "Role", "Membership", "Token", "Audit",
+                                            "Migration"):
+            continue
+        plan.entities[name] = EntityPlan(kind="reference", fields={
+            "name": {"type": "string", "required": True, "max_length": 200},
+            "description": {"type": "text", "max_length": 5000}},
+            display="name", aliases=[phrase])
+        plan.assumptions.append(f"Added the entity {name} the prompt names, with a name and a "
+                                "description; everyone reads it, staff keep it.")
+    primary = _primary(plan, intent)
+    if plan.entities[primary].kind != "main":
+        plan.entities[primary].kind = "main"
+    for phrase, position in intent.children:
+        parent = _nearest(plan, intent, position) or primary
+        existing = _resolve(plan, phrase)
+        if existing:
+            if existing != parent and plan.entities[existing].kind != "main":
+                _link(plan, existing, parent)
+            continue
+        name = pascal(phrase)
+        if name in plan.entities:
+            continue
+        kind_spec = field_spec(snake(phrase))
+        fields: dict[str, dict[str, Any]] = {}
+        fields[snake(_words(parent))] = {"type": "ref", "to": parent, "required": True,
+                                         "on_delete": "cascade"}
+        fields["description"] = {"type": "string", "required": True, "max_length": 200}
+        if kind_spec["type"] == "file":
+            fields[snake(phrase)] = {"type": "file", "required": True}
+        elif phrase.split()[-1] in ("line", "item", "product", "part", "article"):
+            fields["quantity"] = parse_field("integer! min:1 =1")
+            fields["amount"] = parse_field("money! min:0")
+        plan.entities[name] = EntityPlan(kind="child", fields=fields, display="description",
+                                         parent=parent, aliases=[phrase])
+        plan.entities[parent].fields[snake(plural(phrase.split()[-1]))] = {
+            "type": "has_many", "to": name}
+        plan.assumptions.append(f"Made {name} a child of {parent}: each {_words(parent)} has "
+                                f"several, deleted with it.")
+    return primary
+
+
+def _link(plan: Plan, child: str, parent: str) -> None:
+    entity = plan.entities[child]
+    if any(s.get("to") == parent and s["type"] == "ref" for s in entity.fields.values()):
+        return
+    entity.fields = {snake(_words(parent)): {"type": "ref", "to": parent, "required": True,
+                                             "on_delete": "cascade"}, **entity.fields}
+    plan.entities[parent].fields[snake(plural(_words(child).split()[-1]))] = {
+        "type": "has_many", "to": child}
+
+
+def _nearest(plan: Plan, intent: Intent, position: int) -> str:
+    best = ""
+    best_at = -1
+    for phrase, at in intent.entities + intent.children:
+        if best_at < at < position:
+            name = _resolve(plan, phrase)
+            if name:
+                best, best_at = name, at
+    return best
+
+
+def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
+    named: dict[str, set[str]] = {}
+    for name, spec, position in intent.fields:
+        owner = _nearest(plan, intent, position) or primary
+        named.setdefault(owner, set()).add(name)
+        entity = plan.entities[owner]
+        target = _resolve(plan, name.replace("_", " "))
+        if target and target != owner:
+            if any(s.get("to") == target for s in entity.fields.values()):
+                continue
+            spec = {"type": "ref", "to": target}
+            plan.entities[target].fields.setdefault(
+                snake(plural(_words(owner).split()[-1])), {"type": "has_many", "to": owner})
+        elif target == owner:
+            continue
+        if name in entity.fields:
+            if spec.get("type") == "enum" and entity.fields[name].get("type") == "enum":
+                entity.fields[name] = dict(entity.fields[name], values=spec["values"])
+                entity.fields[name].pop("default", None)
+            if spec.get("required"):
+                entity.fields[name]["required"] = True
+            continue
+        if name in ("state", "status") and entity.states:
+            continue
+        similar = [f for f, s in entity.fields.items() if s["type"] == spec["type"]
+                   and (f.endswith("_" + name) or f.startswith(name + "_"))]
+        if similar:
+            plan.assumptions.append(f"Took `{name}` to be {owner}.{similar[0]}.")
+            continue
+        if spec["type"] == "enum" and spec.get("values") == ["standard", "other"]:
+            plan.assumptions.append(f"{owner}.{name}: the prompt gives no values; assumed "
+                                    "`standard` and `other`; edit the list.")
+        named[owner].add(name)
+        entity.fields[name] = spec
+        if spec.get("pii"):
+            plan.assumptions.append(f"{owner}.{name} is personal data: marked pii and readable "
+                                    "only by the roles that own or run the records.")
+    for owner, names in named.items():
+        if len(names) >= LISTED_FIELDS:
+            _keep_listed(plan, owner, names)
+
+
+LISTED_FIELDS = 4
+
+
+def _keep_listed(plan: Plan, owner: str, names: set[str]) -> None:
+    """The prompt lists an entity's fields: keep those, and of the blueprint's only what the
+    app needs to work (required fields, links, fields the workflow or the rules use)."""
+    entity = plan.entities[owner]
+    used = {entity.display, entity.review_by, entity.owned_by}
+    for fields in entity.requires.values():
+        used.update(fields)
+    for rule in entity.validations:
+        used.update(re.findall(r"[a-z_][a-z0-9_]*", str(rule.get("rule", ""))))
+    for spec in entity.fields.values():
+        used.update(re.findall(r"[a-z_][a-z0-9_]*", str(spec.get("computed", ""))))
+    dropped = []
+    for name, spec in list(entity.fields.items()):
+        similar = any(name.endswith("_" + n) or name.startswith(n + "_") for n in names)
+        if name in names or similar or name in used or spec.get("required") or \
+                spec["type"] in ("ref", "has_many"):
+            continue
+        del entity.fields[name]
+        dropped.append(name)
+    if dropped:
+        plan.assumptions.append(f"{owner}: kept the fields the prompt lists; left out the "
+                                f"blueprint's {', '.join(dropped)}.")
+
+
+# --- workflow -------------------------------------------------------------------------------
+
+GENERIC_NOUNS = {"app", "system", "problem", "issue", "fault", "request", "item", "job", "case",
+                 "record", "entry", "report", "thing", "detail", "log"}
+INITIAL_STATES = {"new", "draft", "open", "requested", "submitted", "booked", "applied", "lead",
+                  "reported", "logged", "received", "raised", "planned", "todo", "registered",
+                  "pending", "created", "proposed", "filed", "placed", "scheduled"}
+
+
+def _listed_states(plan: Plan, intent: Intent, primary: str) -> None:
+    """The prompt lists the states: they become the workflow, in its order."""
+    entity = plan.entities[primary]
+    states = list(intent.states)
+    creators = [a for a in intent.actions if a.verb in CREATE_VERBS and a.role in plan.roles]
+    if states[0] not in INITIAL_STATES:
+        first = ""
+        for action in creators:
+            if action.verb in VERBS and VERBS[action.verb][1] not in states:
+                first = VERBS[action.verb][1]
+                break
+        if not first:
+            first = entity.states[0] if entity.states and entity.states[0] in INITIAL_STATES \
+                and entity.states[0] not in states else "new"
+        states.insert(0, first)
+    finals = set(intent.final_states)
+    by_target = {VERBS[a.verb][1]: a.role for a in intent.actions
+                 if a.verb in VERBS and a.role in plan.roles}
+    nearest = ""
+    for action in intent.actions:
+        if action.position < intent.states_at and action.role in plan.roles:
+            nearest = action.role
+    default = [nearest] if nearest else plan.roles_of("staff", "reviewer")[:1]
+    moves: dict[str, TransitionPlan] = {}
+    chain = [s for s in states if s not in finals]
+    for index, target in enumerate(states[1:], start=1):
+        source = chain[-1] if target in finals else states[index - 1]
+        if target in finals and source in finals:
+            source = chain[-1]
+        name = transition_to(target)
+        roles = [by_target[target]] if target in by_target else default
+        moves[name] = TransitionPlan([source], target, roles)
+    if len(finals) == 0 and states:
+        finals.add(states[-1])
+    requires = {k: v for k, v in entity.requires.items() if k in states}
+    entity.states, entity.finals, entity.transitions, entity.requires = \
+        states, finals, moves, requires
+    plan.assumptions.append(f"Workflow of {primary} as the prompt lists it: "
+                            f"{' → '.join(states)}.")
+
+
+def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
+    entity = plan.entities[primary]
+    if intent.states:
+        _listed_states(plan, intent, primary)
+        return
+    creators = [a.role for a in intent.actions if a.verb in CREATE_VERBS
+                and a.role in plan.roles]
+    steps: list[Action] = []
+    for action in intent.actions:
+        if action.verb in VERBS and action.role in plan.roles and (
+                action.verb not in CREATE_VERBS or action.verb in ("submit", "request")):
+            steps.append(action)
+    if not steps:
+        return
+    def known(action: Action) -> list[TransitionPlan]:
+        name, target = VERBS[action.verb]
+        return [m for n, m in entity.transitions.items() if n == name or m.target == target]
+
+    if entity.states and any(known(a) for a in steps):
+        _extend(plan, primary, steps, known)
+        return
+    targets = {VERBS[a.verb][1] for a in steps}
+    old_requires = entity.requires
+    states: list[str] = []
+    finals: set[str] = set()
+    moves: dict[str, TransitionPlan] = {}
+    first = "draft" if any(VERBS[a.verb][0] == "submit" for a in steps) else (
+        entity.states[0] if entity.states and entity.states[0] not in targets else "new")
+    states.append(first)
+    current = first
+    last_source = first
+    approval: tuple[str, list[str]] | None = None
+    for action in steps:
+        transition, target = VERBS[action.verb]
+        roles = [a.role for a in steps if a.verb == action.verb]
+        if transition in moves:
+            continue
+        if target not in states:
+            states.append(target)
+        if action.verb in BRANCH_VERBS:
+            sources = [s for s in states if s not in finals and s != target] \
+                if action.verb == "cancel" else [last_source]
+            moves[transition] = TransitionPlan(sources, target, list(dict.fromkeys(roles)))
+            if action.verb != "return":
+                finals.add(target)
+            continue
+        moves[transition] = TransitionPlan([current], target, list(dict.fromkeys(roles)))
+        if is_approval(action.verb) and action.verb in ("approve", "authorise", "authorize",
+                                                         "sign off", "accept"):
+            approval = (current, list(dict.fromkeys(roles)))
+        last_source = current
+        current = target
+    if approval and not any(t.target == "rejected" for t in moves.values()):
+        states.append("rejected")
+        finals.add("rejected")
+        moves["reject"] = TransitionPlan([approval[0]], "rejected", approval[1])
+        plan.assumptions.append("Added the state `rejected` because an approval can refuse.")
+    if "returned" in states and "submitted" in states:
+        submitters = moves["submit"].roles if "submit" in moves else creators
+        moves["resubmit"] = TransitionPlan(["returned"], "submitted", submitters)
+    if current != first and current not in ("in_progress", "investigating"):
+        finals.add(current)
+    if first == "draft" and "submit" not in moves and creators:
+        moves = {"submit": TransitionPlan(["draft"], states[1] if len(states) > 1 else "draft",
+                                          creators), **moves}
+    entity.states = states
+    entity.finals = finals
+    entity.transitions = moves
+    entity.requires = {s: f for s, f in old_requires.items() if s in states}
+    plan.assumptions.append(f"Workflow of {primary} from the prompt: "
+                            f"{' → '.join(s for s in states if s not in finals or s == current)}"
+                            + (f" (ends: {', '.join(sorted(finals))})" if finals else "") + ".")
+
+
+def _extend(plan: Plan, primary: str, steps: list[Action],
+            known: Callable[[Action], list[TransitionPlan]]) -> None:
+    """Keep the blueprint's workflow: give its transitions the prompt's roles and add a state
+    for each step the prompt names that the blueprint lacks, after the step before it."""
+    entity = plan.entities[primary]
+    anchor = ""
+    forward_source = entity.states[0]
+    for action in steps:
+        roles = list(dict.fromkeys(a.role for a in steps if a.verb == action.verb))
+        moves = known(action)
+        if moves:
+            for move in moves:
+                if action.role not in move.roles:
+                    move.roles = roles
+            if action.verb not in BRANCH_VERBS:
+                forward_source = moves[0].sources[0]
+                anchor = moves[0].target
+            continue
+        name, target = VERBS[action.verb]
+        source = anchor or entity.states[0]
+        if action.verb in BRANCH_VERBS:
+            entity.states.append(target)
+            entity.finals.add(target)
+            entity.transitions[name] = TransitionPlan([forward_source], target, roles)
+        else:
+            entity.states.insert(entity.states.index(source) + 1, target)
+            if source in entity.finals:
+                entity.finals.discard(source)
+                entity.finals.add(target)
+            entity.transitions[name] = TransitionPlan([source], target, roles)
+            forward_source, anchor = source, target
+        plan.assumptions.append(f"Added the state `{target}` to {primary} (after `{source}`) "
+                                f"for \"{action.verb}\", as the prompt describes.")
+
+
+# --- finishing touches ----------------------------------------------------------------------
+
+def _finish(plan: Plan, intent: Intent) -> None:
+    if intent.name:
+        plan.name = _app_name(intent.name)
+        plan.title = intent.name.strip().capitalize() if intent.name.islower() else \
+            intent.name.strip()
+    has_money = any(s["type"] == "money" for e in plan.entities.values()
+                    for s in e.fields.values())
+    if intent.currency:
+        plan.currency = intent.currency
+    elif has_money and not plan.currency:
+        plan.currency = "EUR"
+    if has_money and not intent.currency:
+        plan.assumptions.append(f"Assumed currency {plan.currency}.")
+    if intent.delete_all:
+        plan.delete_for_all = True
+        plan.warnings.append("Every role may delete the records it can read, because the "
+                             "prompt asked for it; deleted records are archived in the audit "
+                             "trail only. Least privilege would keep deletion for admins.")
+        plan.description = (plan.description + " Deletion: every role may delete the records "
+                            "it can read, as requested.").strip()
+    elif intent.delete_roles & set(plan.roles):
+        roles = sorted(intent.delete_roles & set(plan.roles))
+        plan.deleters = set(roles)
+        plan.warnings.append(f"{', '.join(roles)} may delete the records they can read, "
+                             "because the prompt asked for it.")
+        plan.description = (plan.description + f" Deletion: {', '.join(roles)} may delete "
+                            "the records they can read, as requested.").strip()
+    else:
+        plan.assumptions.append("Only admins may delete records; every other role is denied "
+                                "deletion.")
+    owners = plan.roles_of("owner")
+    if owners:
+        plan.assumptions.append(f"{', '.join(owners)}: see only their own records.")

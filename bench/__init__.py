@@ -1,0 +1,1 @@
+"""Benchmarks of Apiary: speed (records.py) and definition generation (generation/)."""

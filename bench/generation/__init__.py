@@ -1,0 +1,1 @@
+"""How well ``apiary generate`` turns business prompts into definitions; see README.md."""
