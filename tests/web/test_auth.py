@@ -91,3 +91,27 @@ def test_a_throttled_address_is_told_to_wait_even_with_the_right_password(
         assert browser().login("agent@example.com", "wrong password").status_code == 401
     response = browser().login("agent@example.com")
     assert response.status_code == 429 and "Try again in" in response.text
+
+
+def test_a_tampered_session_cookie_signs_nobody_in(signed_in: Callable[[str], Browser],
+                                                  browser: Callable[[], Browser]) -> None:
+    import base64
+    import json
+
+    tab = signed_in("customer")
+    cookie = tab.client.cookies["apiary_session"]
+    payload, _, signature = cookie.partition(".")
+    data = json.loads(base64.b64decode(payload + "=" * (-len(payload) % 4)))
+    # Claim to be someone else, keeping the signature of the real session.
+    data["user_id"] = int(data["user_id"]) + 1
+    forged = base64.b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    flipped = cookie[:-1] + ("A" if cookie[-1] != "A" else "B")
+    genuine = browser()
+    genuine.client.cookies.set("apiary_session", cookie)
+    assert genuine.get("/helpdesk/Ticket").status_code == 200, "the real cookie works anywhere"
+    for value in (f"{forged}.{signature}", flipped, "garbage"):
+        other = browser()
+        other.client.cookies.set("apiary_session", value)
+        response = other.get("/helpdesk/Ticket")
+        assert response.status_code == 303, value
+        assert response.headers["location"].startswith("/login")
