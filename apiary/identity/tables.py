@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,8 +17,11 @@ class IdentityTables:
     tokens: sa.Table
 
     @classmethod
+    @functools.cache
     def build(cls) -> IdentityTables:
-        """Just these three tables: building every system table would cost more than a query."""
+        """Just these three tables: building every system table would cost more than a query.
+        Built once per process: the same table objects let SQLAlchemy reuse its compiled
+        statements, which saves several milliseconds on every signed-in page."""
         metadata = sa.MetaData()
         return cls(users=users(metadata), memberships=memberships(metadata),
                    tokens=tokens(metadata))
