@@ -14,11 +14,14 @@ from typing import Any
 
 from apiary.generation.offline.lexicon import (
     APPROVE_VERBS,
+    ASSOCIATION_VERBS,
     CREATE_VERBS,
+    PARTY_WORDS,
     PURE_VERBS,
     ROLE_WORDS,
     VERBS,
     VIEWER_HINTS,
+    entity_shape,
     field_spec,
     singular,
     snake,
@@ -48,7 +51,9 @@ NOT_ENTITIES = {"completion", "attendance", "progress", "everything", "anything"
                 "status", "reporting", "tracking", "management", "handling", "scheduling",
                 "planning", "logging", "monitoring", "process", "workflow", "goods", "log",
                 "list", "number", "detail", "details", "thing", "stuff", "credit", "work",
-                "job", "data", "info", "information", "people", "everyone", "anyone"}
+                "job", "data", "info", "information", "people", "everyone", "anyone", "one",
+                "ones", "other", "others", "nobody", "someone", "something", "intake", "hey",
+                "hi", "hello", "please", "thanks", "over", "under", "above", "below"}
 RECORD_VERBS = {"record", "records", "recording", "store", "stores", "storing", "capture",
                 "captures", "capturing"}
 
@@ -87,13 +92,29 @@ class Intent:
     role_re: re.Pattern[str] = field(default_factory=lambda: _default_roles())
     currency: str = ""
     name: str = ""
+    links: list[tuple[str, str, int]] = field(default_factory=list)
+    """Pairs of entity phrases the prompt ties together ("tickets belong to accounts"): the
+    first points at the second."""
+    associations: list[tuple[str, str, str, int]] = field(default_factory=list)
+    """Who does what to which thing, leaving a record of its own: (subject word, record noun,
+    object phrase or "", position) for "members borrow books" → (member, loan, book)."""
+    title: str = ""
+    """The record a prompt opening with a bare noun phrase names ("Weekly timesheets.")."""
+    secondary: set[int] = field(default_factory=set)
+    """Positions of entity mentions that name what a record points at ("per location"), not
+    the record the words after them describe."""
+    outcomes: list[tuple[str, list[str], int]] = field(default_factory=list)
+    """Where a decision ends ("the panel decides: upheld, partially upheld or dismissed"):
+    the role deciding, the final states, the position."""
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    """Where each sentence (or ;-clause) of the prompt starts and ends."""
 
 
 @lru_cache(maxsize=1)
 def verb_forms() -> dict[str, str]:
     """Every inflection of the known verbs → the verb (``approves``, ``approved`` → approve)."""
     forms: dict[str, str] = {}
-    for verb in list(VERBS) + sorted(CREATE_VERBS):
+    for verb in list(VERBS) + sorted(CREATE_VERBS) + sorted(ASSOCIATION_VERBS):
         if " " in verb:
             head, particle = verb.split()
             for form in (head, head + "s", head + "ed", head + "ing", head + head[-1] + "ed"):
@@ -121,8 +142,9 @@ def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
                r"your|whole|same|this|that|then|once|when|if|so|but|while|after|before|all|"
                r"any|only|also|finally|where|who|whose|is|are|from|in|on|at|as|no|one|"
                r"responsible|assigned|direct|own|new|other)\s)")
-    compound = (r"[a-z]+\s+(?:team|manager|officer|lead|coordinator|director|clerk|"
-                r"specialist|holder|board|committee|administrator|owner|supervisor|associate)")
+    compound = (r"[a-z]+\s+(?:team|manager|officer|lead|leader|coordinator|director|clerk|"
+                r"specialist|holder|board|committee|panel|administrator|owner|supervisor|"
+                r"associate|representative|adviser|advisor|assistant|desk|office|handler)")
     return re.compile(rf"\b(?:the\s+)?({article}{compound}|{alternatives})(?:e?s)?\b")
 
 
@@ -148,7 +170,12 @@ def normalise(text: str) -> str:
                   r"history|register)\s+of\s+(?:each |every |all |the )?", r"\1 ", text)
     text = re.sub(r"\b(sign|signs|signed|signing)\s+(?:them|it)\s+off\b", r"\1 off", text)
     text = re.sub(r"\b(?:sign|signs|signed|signing)[- ]up\b", "signup", text)
-    return text
+    # "each person's yearly allowance": the allowance is the record, not the person
+    text = re.sub(r"\b(each|every|their|our)\s+[a-z]+'s\s+", r"\1 ", text)
+    text = re.sub(r"\b([a-z]+)'s\s+(?=(?:representative|manager|team|officer|lead|leader|"
+                  r"contact|agent|office|assistant)\b)", r"\1 ", text)
+    text = re.sub(r"\b(fill|fills|filled|filling)\s+(?:in|out)\b", "fill", text)
+    return re.sub(r"\bqty\b", "quantity", text)
 
 
 def extract(text: str) -> Intent:
@@ -160,6 +187,9 @@ def extract(text: str) -> Intent:
     _fields(lowered, intent)
     _states(lowered, intent)
     _deletes(lowered, intent)
+    _links(lowered, intent)
+    _outcomes(lowered, intent)
+    intent.sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.;!?]+", lowered)]
     intent.currency = _currency(text)
     named = re.search(r"\b(?:called|named)\s+[\"']?([A-Za-z][\w -]{1,28}?)[\"']?(?=[.,;]|$)",
                       text)
@@ -168,10 +198,19 @@ def extract(text: str) -> Intent:
     return intent
 
 
-_AGENT_NOUN = re.compile(r"\b((?<=the )[a-z]{3,}(?:ian|er|or|ist|ant|ent|ee)|"
+_AGENT_NOUN = re.compile(r"\b((?:(?<=the )|(?<=each )|(?<=every )|(?<=our )|(?<=a )|(?<=an ))"
+                         r"[a-z]{3,}(?:ian|er|or|ist|ant|ent|ee)|"
                          r"[a-z]{3,}(?:ians|ers|ors|ists|ants|ents|ees))\s+"
                          r"(?:can\s+|may\s+|"
                          r"must\s+|will\s+|then\s+|also\s+|should\s+)?([a-z]+)")
+# What people do besides the workflow's verbs: "librarians manage the catalogue", "the
+# practitioner marks it attended", "each consultant logs hours".
+ROLE_VERBS = {"manage", "manages", "run", "runs", "see", "sees", "mark", "marks", "write",
+              "writes", "fill", "fills", "keep", "keeps", "count", "counts", "update", "updates",
+              "read", "reads", "handle", "handles", "upload", "uploads", "decide", "decides",
+              "respond", "responds", "answer", "answers", "prepare", "prepares", "take",
+              "takes", "sign", "signs", "own", "owns", "look", "looks", "work", "works",
+              "visit", "visits", "treat", "treats", "teach", "teaches", "deliver", "delivers"}
 
 
 def _roles(text: str, intent: Intent) -> None:
@@ -180,10 +219,12 @@ def _roles(text: str, intent: Intent) -> None:
     text = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group(0)), text)
     for match in _AGENT_NOUN.finditer(text):
         word = singular(match.group(1))
-        if forms.get(match.group(2)) and word not in NOT_FIELDS and word not in ROLE_WORDS \
-                and word not in ("order", "number", "member", "customer", "folder", "paper",
-                                 "letter", "printer", "computer", "container", "voucher",
-                                 "cluster", "sensor", "monitor", "parameter", "meter"):
+        if (forms.get(match.group(2)) or match.group(2) in ROLE_VERBS) \
+                and word not in NOT_FIELDS and word not in ROLE_WORDS \
+                and not word.endswith("ment") and word not in (
+                    "order", "number", "member", "customer", "folder", "paper", "letter",
+                    "printer", "computer", "container", "voucher", "cluster", "sensor",
+                    "monitor", "parameter", "meter"):
             extra.append(word)
     intent.extra_roles = tuple(sorted(set(extra)))
     intent.role_re = role_regex(intent.extra_roles)
@@ -249,7 +290,9 @@ _TRACK = re.compile(
     r"catalogue of|catalog of|database of|register of|inventory of|app for|system for|"
     r"tool for|application for|portal for|process for|schedule|schedules|book|books|"
     r"submit|submits|raise|raises|file|files|request|requests|create|creates|open|opens|"
-    r"place|places|capture|captures|borrow|borrows|report|reports|keep|keeps)\s+"
+    r"place|places|capture|captures|borrow|borrows|report|reports|keep|keeps|propose|proposes|"
+    r"lodge|lodges|suggest|suggests|issue|issues|receive|receives|inspect|inspects|"
+    r"upload|uploads|publish|publishes|fill|fills|enter|enters|add|adds|log|logs)\s+"
     r"(?:of\s+)?((?:[a-z-]+)(?:(?:,\s*|\s+and\s+|\s+)[a-z-]+){0,5})")
 _STOP = {"with", "for", "by", "in", "on", "from", "to", "where", "who", "that", "which", "so",
          "of", "at", "when", "per", "through", "via", "until", "across", "into", "using",
@@ -273,18 +316,68 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
                                         "tracks", "tracking", "manage", "managing", "keep",
                                         "handle", "maintain", "organise", "organize", "our"):
             cut = index + 1
+    if 0 < cut < len(words) - 1 and intent.role_re.fullmatch(words[cut - 1]) and \
+            forms.get(words[cut]):
+        cut += 1  # "patients book appointments": the role's verb, then its object
     words = words[cut:]
+    if len(words) >= 2 and words[-1] in ("details", "detail", "information", "info", "data"):
+        return ""  # "their contact details": fields of a record, not a record
     while words and (words[-1] in NOT_ENTITIES or (
-            forms.get(words[-1]) in PURE_VERBS and words[-1] not in _NOUN_LIKE)):
+            forms.get(words[-1]) in PURE_VERBS and not _noun_like(words[-1]))):
         words = words[:-1]
     if not words or len(words) > 3 or any(w in _NOT_IN_FIELDS or (
-            forms.get(w) and w not in _NOUN_LIKE) for w in words[:-1]):
+            forms.get(w) and not _noun_like(w)) for w in words[:-1]):
         return ""
     last = words[-1]
+    if last.endswith(("able", "ible")) and last not in _ABLE_NOUNS:
+        return ""  # "accounts payable", "billable": an adjective, not a record
+    if field_spec(snake(" ".join(words)))["type"] in _FIELD_ONLY_TYPES:
+        return ""  # "quantity", "due date", "refund amount": a field, not a record
     if forms.get(last) in PURE_VERBS or last in PURE_VERBS or last in NOT_FIELDS \
             or last in NOT_ENTITIES or intent.role_re.fullmatch(last) or len(last) < 3:
         return ""
     return " ".join(singular(w) for w in words)
+
+
+CHILD_HEADINGS = {"line", "item", "entry", "row"}
+TITLE_ADJECTIVES = {"weekly", "daily", "monthly", "yearly", "annual", "quarterly", "simple",
+                    "small", "basic", "quick", "online", "internal", "digital", "new", "our",
+                    "the", "a", "an", "my", "shared", "central", "proper", "better"}
+APP_WORDS = {"tracker", "tracking", "app", "application", "system", "tool", "database",
+             "portal", "platform", "software", "log", "register", "management", "workflow"}
+
+
+def _title(text: str, intent: Intent) -> None:
+    """A prompt that opens with a bare noun phrase ("Site diary for our building sites.",
+    "Weekly timesheets.") names its main record there."""
+    first = re.match(r"\s*([^.;:!?]*)", text)
+    if not first or len(text[first.end():].split()) < 4:
+        return  # a title with nothing after it says too little to trust ("asdf qwerty")
+    head = re.split(r"\s+(?:for|of|at|in|across|within|-)\s+|\s+-\s*", first.group(1))[0]
+    words = head.split()
+    forms = verb_forms()
+    if not words or len(words) > 4 or any(
+            (forms.get(w) and not _noun_like(w)) or w in _NOT_IN_FIELDS or "'" in w
+            for w in words):
+        return
+    while words and words[0] in TITLE_ADJECTIVES:
+        words = words[1:]
+    while words and words[-1] in APP_WORDS:
+        words = words[:-1]
+    if not words or (words[-1].endswith("ing") and singular(words[-1]) not in _TITLE_GERUNDS):
+        return
+    phrase = _noun_phrase(words, intent)
+    if phrase and phrase not in [p for p, _ in intent.entities]:
+        intent.entities.append((phrase, first.start(1)))
+        intent.title = phrase
+
+
+_TITLE_GERUNDS = {"booking", "meeting", "training", "building", "listing", "filing",
+                  "reading", "finding", "hearing", "posting", "recording", "painting"}
+_ABLE_NOUNS = {"table", "cable", "timetable", "vegetable", "deliverable", "deliverables",
+               "consumable", "consumables", "collectible", "turntable", "receivable"}
+_FIELD_ONLY_TYPES = {"integer", "decimal", "money", "date", "datetime", "boolean", "email",
+                     "phone"}
 
 
 def _entities(text: str, intent: Intent) -> None:
@@ -313,11 +406,29 @@ def _entities(text: str, intent: Intent) -> None:
                 intent.entities.append((phrase, match.start(2) + offset))
             if stop is not None:
                 break
-    for match in re.finditer(r"(?:^|[.;!?]\s+)((?:[a-z-]+\s+){0,2}[a-z-]+):", text):
+    _title(text, intent)
+    for match in re.finditer(r"\b(?:every|each|all)\s+((?:[a-z-]+\s+)?[a-z-]+?)\s+"
+                             r"(?:is|are|gets?)\s+(?:recorded|logged|tracked|kept|stored|registered|entered|"
+                             r"captured)\b", text):
         phrase = _noun_phrase(match.group(1).split(), intent)
-        if phrase and phrase not in [p for p, _ in intent.entities]:
+        if phrase:  # "every donation is recorded with the amount": a record of its own
+            _mention(intent, phrase, match.start(1))
+    for match in re.finditer(r"\b([a-z]+?)s?\s+(?:database|register|directory|records|list|"
+                             r"profiles?)\b|\b(?:track|manage|keep|list of|database of|"
+                             r"register of)\s+(?:our\s+|the\s+|all\s+)?([a-z]+?)s\b", text):
+        party = singular(match.group(1) or match.group(2))
+        if party in PARTY_WORDS and intent.role_re.fullmatch(party):
+            # "a proper donor database": the donors are records here, not only users
+            _mention(intent, party, match.start())
+    for match in re.finditer(r"(?:^|[.;!?]\s+)(?:-\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+):", text):
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and phrase.split()[-1] in CHILD_HEADINGS and intent.entities:
+            intent.children.append((phrase, match.start(1)))  # "lines: item, qty, price"
+        elif phrase and phrase not in [p for p, _ in intent.entities]:
             intent.entities.append((phrase, match.start(1)))
-            intent.weak.add(phrase)
+            after = re.match(r"[^.;!?]*", text[match.end():])
+            if not after or after.group(0).count(",") < 2:
+                intent.weak.add(phrase)  # "Hiring: ..." names the app, "Task: a, b, c" a record
     for match in _SUBJECT.finditer(text):
         phrase = _noun_phrase(match.group(1).split(), intent)
         if phrase and phrase not in [p for p, _ in intent.entities]:
@@ -372,17 +483,24 @@ def _field_list(chunk: str, start: int, intent: Intent) -> None:
     # "priority (low, medium, high)": keep the parenthesised list as one item
     chunk = re.sub(r"\(([^)]*)\)", lambda m: "(" + m.group(1).replace(",", "/")
                    .replace(" or ", "/").replace(" and ", "/") + ")", chunk)
-    items = [i.strip() for i in re.split(r",\s*|\s+and\s+|\s+&\s+|\s+plus\s+", chunk)]
+    items = [i.strip() for i in re.split(r",\s*(?:and\s+|&\s+|plus\s+)?|\s+and\s+|\s+&\s+|"
+                                           r"\s+plus\s+", chunk)]
     for index, item in enumerate(items):
         following = items[index + 1].split() if index + 1 < len(items) else []
         # "start and end dates", "pickup and delivery addresses"
         if len(item.split()) == 1 and len(following) == 2 and \
-                singular(following[-1]) != following[-1]:
+                singular(following[-1]) != following[-1] and \
+                singular(following[-1]) in _SHARED_HEADS:
             item = f"{item} {singular(following[-1])}"
         if index > 0 and len(item.split()) == 2 and singular(item.split()[-1]) != \
                 item.split()[-1] and len(items[index - 1].split()) == 1:
             item = f"{item.split()[0]} {singular(item.split()[-1])}"
         _field_item(item, start + index, intent)
+
+
+_SHARED_HEADS = {"date", "time", "address", "number", "name", "amount", "cost", "price",
+                 "email", "phone", "day", "hour", "reading", "level", "rate", "code", "score",
+                 "total", "count", "limit", "point", "note", "reference", "contact", "fee"}
 
 
 def _field_item(item: str, position: int, intent: Intent) -> None:
@@ -402,7 +520,7 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if not words or len(words) > 3:
         return
     forms = verb_forms()
-    if any((w in forms and w not in _NOUN_LIKE) or w in _NOT_IN_FIELDS for w in words):
+    if any((w in forms and not _noun_like(w)) or w in _NOT_IN_FIELDS for w in words):
         return
     if (len(words) == 1 and (words[0] in NOT_FIELDS or len(words[0]) < 3)) \
             or words[-1] in ("them", "it", "everything", "that", "this"):
@@ -415,6 +533,13 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     role = intent.role_re.fullmatch(" ".join(words))
     if role and singular(words[-1]) != words[-1]:
         return  # "tasks for managers": who, not a field
+    if role and singular(words[-1]) in PARTY_WORDS and not any(
+            a.role == role_name(role.group(1)) for a in intent.actions):
+        # "each complaint: customer, account number": a party the record is about, who does
+        # nothing in the app, is a record of its own
+        _mention(intent, singular(words[-1]), position)
+        intent.secondary.add(position)
+        role = None
     spec: dict[str, Any] = {"type": "ref", "to": "User"} if role else field_spec(name)
     if len(values) >= 2 and len(set(values)) == len(values):
         spec = {"type": "enum", "values": values}
@@ -435,7 +560,15 @@ _NOUN_LIKE = {"book", "order", "request", "booking", "report", "log", "claim", "
               "test", "plan", "issue", "return", "review", "check", "schedule", "process",
               "award", "grant", "quote", "invoice", "audit", "deposit", "estimate",
               "registration", "start", "end", "hire", "sign", "fix", "finish", "complete",
-              "release", "rating", "score", "due", "payment", "receipt"}
+              "release", "rating", "score", "due", "payment", "receipt", "post", "count",
+              "load", "bill", "hold", "survey", "pick", "appeal", "clear", "reserve"}
+
+
+
+
+def _noun_like(word: str) -> bool:
+    """A verb form that is also a common noun ("counts", "bookings", "requests")."""
+    return word in _NOUN_LIKE or singular(word) in _NOUN_LIKE
 
 
 _STATES = re.compile(
@@ -445,9 +578,15 @@ _STATES = re.compile(
     r"([a-z][a-z ,/'-]*?(?:\([^)]*\)[a-z ,/'-]*?)*)(?=[.;:!?]|$)")
 
 
+_STATUS_LIST = re.compile(r"\b(?:status|stage|state)(?:es|s)?\s*\(([^)]*)\)")
+
+
 def _states(text: str, intent: Intent) -> None:
-    for match in _STATES.finditer(text):
-        chunk = re.sub(r"\([^)]*\)", " ", match.group(1))
+    # "status (proposed, active, on hold, completed)" in a field list: the workflow's states
+    chunks = [(m.group(1), m.start()) for m in _STATUS_LIST.finditer(text)]
+    chunks += [(re.sub(r"\([^)]*\)", " ", m.group(1)), m.start())
+               for m in _STATES.finditer(text)]
+    for chunk, start in chunks:
         parts = re.split(r",\s*|\s+(?:and|or|to|then)\s+|/", chunk)
         found: list[str] = []
         for part in parts:
@@ -463,8 +602,121 @@ def _states(text: str, intent: Intent) -> None:
             intent.final_states = {found[-1]}
             if alternatives and len(found) >= 2:
                 intent.final_states.add(found[-2])
-            intent.states_at = match.start()
+            intent.states_at = start
             return
+
+
+_LINK = re.compile(
+    r"\b((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+(?:(?:is|are|get|gets)\s+)?(?:each\s+)?"
+    r"(?:belongs?|belonging|linked|tied|attached|related|connected|assigned|booked|logged|"
+    r"recorded|raised|charged)\s+(?:to|against|for|with)\s+(?:an?\s+|the\s+|their\s+|its\s+|"
+    r"one\s+of\s+(?:our|the)\s+|a\s+specific\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+)")
+_AGAINST = re.compile(r"\b(?:against|per|for each|for every)\s+(?=(?:an?\s+|the\s+|each\s+|"
+                      r"every\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+))")
+_UNITS = {"day", "week", "month", "year", "hour", "person", "item", "head", "night", "unit",
+          "minute", "customer", "user", "employee"}
+
+
+def _links(text: str, intent: Intent) -> None:
+    """Phrases the prompt ties together, and the records its verbs leave behind."""
+    for match in _LINK.finditer(text):
+        source = _noun_phrase(_last_words(match.group(1)), intent)
+        target = _noun_phrase(_first_words(match.group(2)), intent)
+        if source and target and source != target:
+            intent.links.append((source, target, match.start()))
+            _mention(intent, source, match.start(1))
+            _mention(intent, target, match.start(2))
+    for match in _AGAINST.finditer(text):
+        words = _first_words(match.group(1))
+        if not words or words[-1] in NOT_ENTITIES or words[-1] in NOT_FIELDS:
+            continue  # "against a part number": a field of the record, not a record
+        target = _noun_phrase(words, intent)
+        if target and singular(target.split()[-1]) not in _UNITS and target not in (
+                "diem", "cent", "annum", "capita"):
+            _mention(intent, target, match.start(1))
+            intent.secondary.add(match.start(1))
+    forms = verb_forms()
+    verbs = sorted((f for f, v in forms.items() if v in ASSOCIATION_VERBS), key=len,
+                   reverse=True)
+    pattern = re.compile(
+        r"\b([a-z]+)\s+(?:can\s+|may\s+|must\s+|will\s+|also\s+|then\s+)?("
+        + "|".join(re.escape(v) for v in verbs) + r")\b(?:\s+(?:in|on|to|for|into|onto))?"
+        r"(?:\s+(?:an?|the|their|one or more|several|multiple)\b)?\s+([a-z-]+(?:\s+[a-z-]+)?)")
+    for match in pattern.finditer(text):
+        subject = singular(match.group(1))
+        if subject in ARTICLES or subject in FILLERS or subject in PASSIVE or subject in (
+                "we", "i", "you", "they", "and", "or", "to", "who", "that", "which"):
+            continue
+        words = _first_words(match.group(3))
+        obj = _noun_phrase(words, intent) or (
+            singular(words[-1]) if len(words) == 1 and singular(words[-1]) in ("job", "work")
+            else "")
+        record = ASSOCIATION_VERBS[forms[match.group(2)]]
+        intent.associations.append((subject, record, obj, match.start()))
+        if subject in PARTY_WORDS and (not obj or entity_shape(obj) not in (
+                "event", "money", "document")):
+            # "organisations apply with a project title": the words after describe the
+            # application, a record of its own
+            _mention(intent, record, match.start(2))
+
+
+def _first_words(phrase: str) -> list[str]:
+    words = [w for w in phrase.split() if w not in ARTICLES]
+    stop = next((i for i, w in enumerate(words) if w in _STOP or w in (
+        "and", ",", "against", "per", "each", "every") or (
+            i and w.endswith("ing") and w not in _TITLE_GERUNDS)), None)
+    return words[:stop]
+
+
+def _last_words(phrase: str) -> list[str]:
+    words = phrase.split()
+    start = max((i + 1 for i, w in enumerate(words) if w in _STOP or w in ARTICLES
+                 or w in ("and",)), default=0)
+    return words[start:]
+
+
+def _mention(intent: Intent, phrase: str, position: int) -> None:
+    """An entity phrase seen where no verb introduced it ("belong to customer accounts")."""
+    if (phrase, position) not in intent.entities and not any(
+            p == phrase and abs(at - position) < 3 for p, at in intent.entities):
+        intent.entities.append((phrase, position))
+        intent.entities.sort(key=lambda item: item[1])
+
+
+_NEXT = r"(?:\s+(?!(?:and|or|then|with|by|to|in|on|for|after|before|when|if|it|them)\b)[a-z-]+)?"
+_OUTCOME = re.compile(
+    r"\b(?:decides?|deciding|marks?|marking|rules?|triages?|triaging|classif(?:y|ies))"
+    r"(?:\s+(?:it|them|the\s+[a-z]+|each\s+[a-z]+))?"
+    r"(?:\s+(?:as|to|whether|between|on))?\s*:?\s*"
+    r"((?:[a-z-]+" + _NEXT + r"\s*,\s*)*[a-z-]+" + _NEXT + r"\s*,?\s+(?:or|and)\s+"
+    r"[a-z-]+" + _NEXT + r")\b")
+
+
+def _outcomes(text: str, intent: Intent) -> None:
+    """The end states of a decision the prompt spells out ("marks it attended or no-show",
+    "triages it as accepted or declined", "decides to fund, partly fund or decline")."""
+    forms = verb_forms()
+    plain = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group(0)), text)
+    for match in _OUTCOME.finditer(plain):
+        items = [i.strip() for i in re.split(r",\s*(?:or\s+|and\s+)?|\s+or\s+|\s+and\s+",
+                                              match.group(1)) if i.strip()]
+        states: list[str] = []
+        for item in items:
+            words = [w for w in item.split() if w not in ARTICLES]
+            if not words or len(words) > 2 or any(w in _NOT_IN_FIELDS for w in words):
+                states = []
+                break
+            verb = forms.get(words[-1])
+            if verb in VERBS and words[-1] == verb:  # "fund" → funded, "partly fund"
+                words[-1] = VERBS[verb][1] if VERBS[verb][0] == verb else (
+                    verb + "d" if verb.endswith("e") else verb + "ed")
+            states.append(snake(" ".join(words)))
+        if len(states) < 2 or len(set(states)) < len(states):
+            continue
+        sentence_start = max(plain.rfind(c, 0, match.start()) for c in ".;!?")
+        roles = [m for m in intent.role_re.finditer(plain, sentence_start + 1, match.start())]
+        if roles:
+            intent.outcomes.append((role_name(roles[-1].group(1)), states, match.start()))
 
 
 def _deletes(text: str, intent: Intent) -> None:

@@ -13,14 +13,17 @@ from collections.abc import Callable
 from typing import Any
 
 from apiary.errors import ApiaryError
-from apiary.generation.offline.blueprints import Blueprint, parse_field, rank
+from apiary.generation.offline.blueprints import Blueprint, library, parse_field, rank
 from apiary.generation.offline.extract import Action, Intent, extract, is_approval
 from apiary.generation.offline.lexicon import (
     CREATE_VERBS,
+    PARTY_WORDS,
     ROLE_SYNONYMS,
+    SHAPE_FIELDS,
     STOPWORDS,
     TRANSLATIONS,
     VERBS,
+    entity_shape,
     field_spec,
     pascal,
     plural,
@@ -41,6 +44,8 @@ from apiary.generation.offline.render import render
 MAX_PROMPT = 4000
 STRONG = 6.0
 WEAK = 3.0
+CONFIDENT = 15.0
+"""Below this a blueprint is used only when it has the prompt's main record."""
 BRANCH_VERBS = {"reject", "decline", "refuse", "deny", "cancel", "lose", "return"}
 OWNER_BY_DEFAULT = {"employee", "customer", "requester", "applicant", "member", "student",
                     "patient", "volunteer", "attendee", "tenant", "visitor", "candidate",
@@ -70,7 +75,9 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
     _apply_roles(plan, intent)
     primary = _apply_entities(plan, intent)
     _apply_workflow(plan, intent, primary)
+    _apply_outcomes(plan, intent, primary)
     _apply_fields(plan, intent, primary)
+    _connect(plan, intent, primary)
     _finish(plan, intent)
     doc = json.loads(json.dumps(render(plan)))
     return doc, plan.assumptions, plan.warnings
@@ -80,6 +87,8 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
 
 def _prepare(prompt: str) -> tuple[str, list[str]]:
     assumptions: list[str] = []
+    # a bulleted or numbered list: each item is a sentence of its own
+    prompt = re.sub(r"\n[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]+", ". - ", prompt)
     text = " ".join(prompt.split())
     if not text:
         raise OfflineGenerationError(
@@ -136,10 +145,18 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
         plan = best.plan()
         unknown = [p for p, _ in intent.entities if not _resolve(plan, p)
                    and p not in intent.weak]
-        if best_score >= STRONG or (best_score >= WEAK and not unknown):
+        named = [p for p, _ in intent.entities if p not in intent.weak]
+        if best_score < CONFIDENT and named and not any(_resolve(plan, p) for p in named):
+            # a weak match that has none of the prompt's records: the prompt's words decide
+            assumptions.append(f"The `{best.key}` blueprint matched only weakly "
+                               f"({', '.join(matched)}) and has none of the records the "
+                               "prompt names; built the app from the prompt instead.")
+        elif best_score >= STRONG or (best_score >= WEAK and not unknown):
             usable.append((best_score, best, matched))
     if not usable:
-        return _bare_plan(intent, assumptions)
+        plan = _bare_plan(intent, assumptions)
+        _borrow(plan, assumptions)
+        return plan
     best_score, best, matched = usable[0]
     plan = best.plan()
     plan.source = best.key
@@ -197,22 +214,55 @@ def _bare_plan(intent: Intent, assumptions: list[str]) -> Plan:
             "The offline generator found no business records to keep in this prompt. Name "
             "what the app tracks and who uses it, e.g. \"Track maintenance work orders with a "
             "due date and a cost; technicians complete them and a supervisor closes them.\"")
-    main = pascal(intent.entities[0][0]) if intent.entities else names[0]
+    phrases = [p for p, _ in intent.entities]
+    # "a diary" after "site diary": the same record, under its longer name
+    longest = {p: next((q for q in phrases if q.endswith(" " + p)), p) for p in phrases}
+    main = pascal(longest[phrases[0]]) if phrases else names[0]
     title = plural(_words(main)).capitalize()
     plan = Plan(name=_app_name(intent.name or plural(_words(main))), title=title,
                 description=f"Keeps {plural(_words(main)).lower()} and who works on them.")
     assumptions.append("No blueprint matched the prompt; the app is built from the entities, "
                        "fields and roles it names.")
-    for phrase, _ in intent.entities:
-        name = pascal(phrase)
+    for phrase in phrases:
+        name = pascal(longest[phrase])
         if name in plan.entities:
             continue
         kind: EntityKind = "main" if name == main else "reference"
-        plan.entities[name] = EntityPlan(kind=kind, fields={
-            "name": {"type": "string", "required": True, "max_length": 200},
-            "description": {"type": "text", "max_length": 5000}},
-            display="name", aliases=[phrase])
+        plan.entities[name] = new_entity(longest[phrase], kind)
     return plan
+
+
+def new_entity(phrase: str, kind: EntityKind = "reference") -> EntityPlan:
+    """An entity the prompt names and no blueprint has, with the fields its kind of thing
+    usually has: a person's name and contact details, a place's address, a payment's amount
+    and date, an event's date and notes (``lexicon.SHAPE_FIELDS``)."""
+    display, fields = SHAPE_FIELDS[entity_shape(phrase)]
+    return EntityPlan(kind=kind, fields={n: parse_field(v) for n, v in fields.items()},
+                      display=display, aliases=[phrase], from_prompt=True)
+
+
+def _borrow(plan: Plan, assumptions: list[str]) -> None:
+    """Entities built from the prompt alone take the fields of the same record in any
+    blueprint (a Loan's due date, a Donor's address): the fields only, not its links to
+    records this app does not have, nor its workflow or roles."""
+    for name, entity in plan.entities.items():
+        phrase = entity.aliases[0] if entity.aliases else _words(name)
+        for blueprint in library():
+            theirs = blueprint.plan()
+            found = _resolve(theirs, phrase)
+            if not found or len(phrase.split()) < len(_words(found).split()) - 1:
+                continue
+            fields = {}
+            for field_name, spec in theirs.entities[found].fields.items():
+                if spec["type"] in ("ref", "has_many") and spec.get("to") != "User":
+                    continue
+                fields[field_name] = {k: v for k, v in spec.items() if k != "access"}
+            entity.fields = fields
+            entity.display = theirs.entities[found].display if \
+                theirs.entities[found].display in fields else next(iter(fields), "")
+            assumptions.append(f"{name}: took the fields of {found} in the `{blueprint.key}` "
+                               "blueprint.")
+            break
 
 
 def _words(entity: str) -> str:
@@ -351,10 +401,12 @@ def _rename_role(plan: Plan, old: str, new: str) -> None:
 # --- entities and fields --------------------------------------------------------------------
 
 def _primary(plan: Plan, intent: Intent) -> str:
-    for phrase, _ in intent.entities:
+    for index, (phrase, _) in enumerate(intent.entities):
         name = _resolve(plan, phrase)
         if name and plan.entities[name].kind == "main":
             return name
+        if name and index == 0 and phrase in intent.title and plan.entities[name].from_prompt:
+            return name  # "Weekly timesheets. ...": the record the prompt opens with
     for name, entity in plan.entities.items():
         if entity.kind == "main" and entity.states:
             return name
@@ -379,29 +431,42 @@ def _rename_entity(plan: Plan, old: str, new: str) -> None:
 
 
 def _apply_entities(plan: Plan, intent: Intent) -> str:
+    named: set[str] = set()
     for phrase, _ in intent.entities:
         found = _resolve(plan, phrase)
         if found:
             words = phrase.split()
             name = pascal(phrase)
             if len(words) >= 2 and words[-1] not in _words(found).split() \
-                    and name not in plan.entities and words[-1] not in GENERIC_NOUNS:
+                    and name not in plan.entities and words[-1] not in GENERIC_NOUNS \
+                    and found not in named:
                 _rename_entity(plan, found, name)
+                named.add(name)
                 plan.assumptions.append(f"Named the entity {name}, as the prompt does "
                                         f"(the blueprint calls it {found}).")
             continue
-        if phrase in intent.weak:
-            continue
         name = pascal(phrase)
-        if name in plan.entities or name in ("User", "Role", "Membership", "Token", "Audit",
-                                            "Migration"):
+        if phrase in intent.weak:
+            # "Purchase requisitions: ..." names the blueprint's main record in the prompt's
+            # words ("purchase order" in the blueprint): the prompt's name wins
+            words = phrase.split()
+            main = next((n for n, e in plan.entities.items() if e.kind == "main" and e.states
+                         and not e.from_prompt), "")
+            if main and len(words) >= 2 and words[0] == _words(main).split()[0] and \
+                    name not in plan.entities and words[-1] not in GENERIC_NOUNS:
+                _rename_entity(plan, main, name)
+                named.add(name)
+                plan.entities[name].aliases.append(phrase)
+                plan.assumptions.append(f"Named the entity {name}, as the prompt does (the "
+                                        f"blueprint calls it {main}).")
             continue
-        plan.entities[name] = EntityPlan(kind="reference", fields={
-            "name": {"type": "string", "required": True, "max_length": 200},
-            "description": {"type": "text", "max_length": 5000}},
-            display="name", aliases=[phrase])
-        plan.assumptions.append(f"Added the entity {name} the prompt names, with a name and a "
-                                "description; everyone reads it, staff keep it.")
+        if name in plan.entities or name in RESERVED_ENTITIES:
+            continue
+        plan.entities[name] = new_entity(phrase)
+        plan.assumptions.append(f"Added the entity {name} the prompt names, with the fields "
+                                f"a {entity_shape(phrase)} usually has "
+                                f"({', '.join(plan.entities[name].fields)}); everyone reads "
+                                "it, staff keep it.")
     primary = _primary(plan, intent)
     if plan.entities[primary].kind != "main":
         plan.entities[primary].kind = "main"
@@ -448,7 +513,7 @@ def _nearest(plan: Plan, intent: Intent, position: int) -> str:
     best = ""
     best_at = -1
     for phrase, at in intent.entities + intent.children:
-        if best_at < at < position:
+        if best_at < at < position and at not in intent.secondary:
             name = _resolve(plan, phrase)
             if name:
                 best, best_at = name, at
@@ -522,6 +587,121 @@ def _keep_listed(plan: Plan, owner: str, names: set[str]) -> None:
     if dropped:
         plan.assumptions.append(f"{owner}: kept the fields the prompt lists; left out the "
                                 f"blueprint's {', '.join(dropped)}.")
+
+
+# --- links between entities ----------------------------------------------------------------
+
+RECORD_SHAPES = {"event", "money", "document", "record"}
+_SHAPE_RANK = {"person": 0, "organisation": 0, "location": 0, "asset": 1, "document": 2,
+               "record": 2, "event": 3, "money": 3}
+
+
+def _shape(plan: Plan, name: str) -> str:
+    entity = plan.entities[name]
+    return entity_shape(entity.aliases[0] if entity.aliases else _words(name))
+
+
+def _linked(plan: Plan, one: str, other: str) -> bool:
+    return any(s.get("to") == other for s in plan.entities[one].fields.values()) or any(
+        s.get("to") == one for s in plan.entities[other].fields.values())
+
+
+def _add_ref(plan: Plan, source: str, target: str, why: str) -> bool:
+    """``source`` gets a ref to ``target`` (and ``target`` a has_many back when ``source`` is
+    a record about it), unless they are linked already or the name is taken."""
+    if source == target or _linked(plan, source, target):
+        return False
+    entity = plan.entities[source]
+    name = snake(_words(target))
+    if name in entity.fields:
+        if entity.fields[name]["type"] not in ("string", "text"):
+            return False
+        plan.assumptions.append(f"{source}.{name} now points at {target} instead of holding "
+                                "text.")
+    entity.fields[name] = {"type": "ref", "to": target}
+    if _shape(plan, source) in RECORD_SHAPES and plan.entities[target].kind != "child":
+        back = snake(plural(_words(source)))
+        plan.entities[target].fields.setdefault(back, {"type": "has_many", "to": source})
+    plan.assumptions.append(f"Linked {source} to {target} ({why}).")
+    return True
+
+
+def _entity_for(plan: Plan, phrase: str, create: bool) -> str:
+    """The plan's entity for a phrase of the prompt, made from the phrase when ``create``."""
+    found = _resolve(plan, phrase)
+    if found or not create or not phrase:
+        return found
+    name = pascal(phrase)
+    if name in plan.entities or name in RESERVED_ENTITIES:
+        return name if name in plan.entities else ""
+    plan.entities[name] = new_entity(phrase)
+    plan.assumptions.append(f"Added the entity {name}: the prompt speaks of {plural(phrase)}.")
+    return name
+
+
+RESERVED_ENTITIES = ("User", "Role", "Membership", "Token", "Audit", "Migration")
+
+
+def _connect(plan: Plan, intent: Intent, primary: str) -> None:
+    """Refs between the entities the prompt ties together: the records its verbs leave
+    ("members borrow books" → Loan of a Book to a Member), the pairs it links in words
+    ("tickets belong to accounts"), entities named in the same sentence, and a link for each
+    entity the prompt added that would otherwise stand alone. A record (an event, a payment, a
+    document) points at the people, places and things it is about."""
+    for subject, record, obj, _ in intent.associations:
+        party = _entity_for(plan, subject, subject in PARTY_WORDS) \
+            if not intent.role_re.fullmatch(subject) or subject in PARTY_WORDS else ""
+        thing = _entity_for(plan, obj, bool(obj) and not intent.role_re.fullmatch(obj))
+        if thing and _shape(plan, thing) in RECORD_SHAPES - {"record"}:
+            if party:
+                _add_ref(plan, thing, party, f"{plural(subject)} have {plural(obj)}")
+            continue
+        if not (party and thing) and not _resolve(plan, record):
+            continue
+        held = _entity_for(plan, record, True)
+        if not held:
+            continue
+        for other in (thing, party):
+            if other and other != held:
+                _add_ref(plan, held, other, f"each {record} is of one {_words(other)}")
+    for source, target, _ in intent.links:
+        one, other = _resolve(plan, source), _resolve(plan, target)
+        if one and other and one != other:
+            _add_ref(plan, one, other, f"the prompt links {plural(source)} to "
+                                       f"{plural(target)}")
+    mentions = [(at, _resolve(plan, p)) for p, at in intent.entities + intent.children]
+    for start, end in intent.sentences:
+        named = list(dict.fromkeys(n for at, n in mentions if n and start <= at < end))
+        for index, later in enumerate(named):
+            for earlier in named[:index]:
+                one, other = _direction(plan, later, earlier)
+                if plan.entities[one].from_prompt or plan.entities[other].from_prompt:
+                    _add_ref(plan, one, other, "the prompt names them together")
+    ordered = [n for _, n in sorted(mentions) if n]
+    for name, entity in list(plan.entities.items()):
+        if not entity.from_prompt or any(
+                s.get("to") not in (None, "User") for s in entity.fields.values()) or any(
+                s.get("to") == name for e in plan.entities.values() for s in e.fields.values()):
+            continue
+        if _shape(plan, name) in RECORD_SHAPES:
+            # what it is about: the first thing (not another record) the prompt names
+            things = [n for n in ordered if n != name and _shape(plan, n) not in RECORD_SHAPES]
+            anchor = (things or [n for n in ordered if n != name] or [primary])[0]
+            if anchor != name:
+                _add_ref(plan, name, anchor, f"each {_words(name)} is about one "
+                                             f"{_words(anchor)}")
+        elif primary != name:
+            _add_ref(plan, primary, name, f"each {_words(primary)} names one {_words(name)}")
+
+
+def _direction(plan: Plan, later: str, earlier: str) -> tuple[str, str]:
+    """Which of two entities named together holds the ref: the more record-like one, or the
+    one named later ("vehicles and trips": a trip is of a vehicle)."""
+    if plan.entities[earlier].kind == "child" and plan.entities[earlier].parent == later:
+        return earlier, later
+    rank_later = _SHAPE_RANK[_shape(plan, later)]
+    rank_earlier = _SHAPE_RANK[_shape(plan, earlier)]
+    return (earlier, later) if rank_earlier > rank_later else (later, earlier)
 
 
 # --- workflow -------------------------------------------------------------------------------
@@ -646,6 +826,53 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     plan.assumptions.append(f"Workflow of {primary} from the prompt: "
                             f"{' → '.join(s for s in states if s not in finals or s == current)}"
                             + (f" (ends: {', '.join(sorted(finals))})" if finals else "") + ".")
+
+
+def _apply_outcomes(plan: Plan, intent: Intent, primary: str) -> None:
+    """A decision whose results the prompt spells out ("triages it as accepted or declined")
+    ends in those states, taken by the role deciding, from where the decision is made; the
+    decision's own state ("triaged") gives way to them when nothing else leads on from it."""
+    entity = plan.entities[primary]
+    if intent.states or not entity.states:
+        return  # the prompt listed the whole workflow, or there is none
+    for role, outcomes, at in intent.outcomes:
+        roles = [role] if role in plan.roles else plan.roles_of("staff", "reviewer")[:1]
+        action = next((a for a in reversed(intent.actions) if a.role == role
+                       and at - 80 < a.position <= at and a.verb in VERBS), None)
+        source = ""
+        if action is not None:
+            name, target = VERBS[action.verb]
+            move = entity.transitions.get(name) or next(
+                (m for m in entity.transitions.values() if m.target == target), None)
+            if move is not None and target not in outcomes:
+                source = move.sources[0]
+                if not any(target in m.sources for m in entity.transitions.values()):
+                    _drop_state(entity, target)
+        if not source or source not in entity.states:
+            source = next((s for s in reversed(entity.states) if s not in entity.finals),
+                          entity.states[0])
+        for state in outcomes:
+            if state in entity.states:
+                continue
+            entity.states.append(state)
+            entity.finals.add(state)
+            name = transition_to(state)
+            if name in entity.transitions:
+                name = f"to_{state}"[:40]
+            entity.transitions[name] = TransitionPlan([source], state, roles)
+        plan.assumptions.append(f"{primary}: {' or '.join(outcomes)} end the decision taken "
+                                f"in `{source}`, as the prompt says.")
+
+
+def _drop_state(entity: EntityPlan, state: str) -> None:
+    if state == entity.states[0]:
+        return
+    entity.states.remove(state)
+    entity.finals.discard(state)
+    entity.requires.pop(state, None)
+    entity.transitions = {n: m for n, m in entity.transitions.items() if m.target != state}
+    for move in entity.transitions.values():
+        move.sources = [s for s in move.sources if s != state] or [entity.states[0]]
 
 
 def _extend(plan: Plan, primary: str, steps: list[Action],

@@ -35,7 +35,8 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
     (r"(^|_)(cooking|prep|preparation|travel|response|resolution|waiting|processing|lead|"
      r"run|total|turnaround)_time$", {"type": "integer", "min": 0}),
     (r"(^|_)(time|timestamp|at|datetime|scheduled_for|appointment)$", {"type": "datetime"}),
-    (r"(^|_)(hours|hours_spent|duration_hours)$", {"type": "decimal", "min": 0}),
+    (r"(^|_)(hours?|hours_spent|duration_hours|estimated_hours?)$",
+     {"type": "decimal", "min": 0}),
     (r"(^|_)(count|quantity|qty|number_of_\w+|capacity|seats|headcount|age|stock|level|"
      r"days|nights|attendees|guests|score|rating|mileage|odometer|year|minutes|km|miles|"
      r"size|units|version)$", {"type": "integer", "min": 0}),
@@ -155,6 +156,7 @@ VERBS: dict[str, tuple[str, str]] = {
     "release": ("release", "released"),
     "drop": ("drop", "dropped"),
     "withdraw": ("withdraw", "withdrawn"),
+    "hold": ("hold", "on_hold"),
     "waitlist": ("waitlist", "waitlisted"),
     "refund": ("refund", "refunded"),
     "respond": ("respond", "responded"),
@@ -164,6 +166,34 @@ VERBS: dict[str, tuple[str, str]] = {
     "offer": ("make_offer", "offer"),
     "onboard": ("onboard", "onboarded"),
     "lend": ("lend", "on_loan"),
+    "reschedule": ("reschedule", "rescheduled"),
+    "acknowledge": ("acknowledge", "acknowledged"),
+    "reconcile": ("reconcile", "reconciled"),
+    "post": ("post", "posted"),
+    "lodge": ("lodge", "lodged"),
+    "clear": ("clear", "cleared"),
+    "uphold": ("uphold", "upheld"),
+    "dismiss": ("dismiss", "dismissed"),
+    "count": ("count", "counted"),
+    "reopen": ("reopen", "reopened"),
+    "suspend": ("suspend", "suspended"),
+    "retire": ("retire", "retired"),
+    "dispose": ("dispose", "disposed"),
+    "decommission": ("decommission", "decommissioned"),
+    "diagnose": ("diagnose", "diagnosed"),
+    "bill": ("bill", "billed"),
+    "pick": ("pick", "picked"),
+    "load": ("load", "loaded"),
+    "survey": ("survey", "surveyed"),
+    "mitigate": ("mitigate", "mitigated"),
+    "prioritise": ("triage", "triaged"),
+    "prioritize": ("triage", "triaged"),
+    "moderate": ("moderate", "moderated"),
+    "certify": ("certify", "certified"),
+    "calibrate": ("calibrate", "calibrated"),
+    "reserve": ("reserve", "reserved"),
+    "allocate": ("allocate", "allocated"),
+    "appeal": ("appeal", "appealed"),
 }
 
 
@@ -355,3 +385,112 @@ def field_spec(name: str) -> dict[str, Any]:
         if re.search(pattern, name):
             return dict(spec, values=list(spec["values"])) if "values" in spec else dict(spec)
     return {"type": "string", "max_length": 200}
+
+
+# --- kinds of entity ------------------------------------------------------------------------
+# What sort of thing a noun the prompt names is decides the fields a new entity starts with
+# and which way a link between two entities points: a record (an event, a document, a money
+# movement) points at the people, places and things it is about, never the other way round.
+
+EntityShape = str
+ENTITY_SHAPES: dict[EntityShape, frozenset[str]] = {
+    "person": frozenset({
+        "patient", "student", "member", "customer", "client", "contact", "candidate",
+        "applicant", "employee", "driver", "volunteer", "attendee", "participant", "tenant",
+        "guest", "donor", "person", "people", "practitioner", "teacher", "doctor", "resident",
+        "citizen", "subscriber", "borrower", "passenger", "learner", "trainee", "pupil",
+        "parent", "child", "owner", "staff", "worker", "consultant", "contractor", "player",
+        "athlete", "coach", "instructor", "speaker", "author", "reviewer", "interviewer",
+        "technician", "engineer", "nurse", "therapist", "caregiver", "beneficiary",
+        "policyholder", "claimant", "visitor", "lead", "prospect", "user", "agent"}),
+    "organisation": frozenset({
+        "company", "organisation", "organization", "vendor", "supplier", "account", "garage",
+        "carrier", "partner", "department", "team", "agency", "charity", "foundation",
+        "school", "hospital", "practice", "firm", "business", "counterparty", "insurer",
+        "manufacturer", "distributor", "landlord", "funder", "sponsor", "club",
+        "institution", "employer", "household", "family"}),
+    "location": frozenset({
+        "location", "site", "building", "room", "store", "shop", "warehouse", "office",
+        "venue", "branch", "depot", "facility", "floor", "area", "zone", "region", "address",
+        "property", "unit", "desk", "bay", "plot", "field", "ward", "clinic", "campus"}),
+    "asset": frozenset({
+        "asset", "vehicle", "van", "truck", "car", "laptop", "phone", "monitor", "equipment",
+        "machine", "device", "book", "tool", "instrument", "item", "product", "part",
+        "component", "licence", "license", "software", "server", "printer", "bike", "boat",
+        "container", "pallet", "kit", "key", "badge", "material", "sample", "specimen",
+        "animal", "plant", "title", "copy", "resource", "meter", "sensor"}),
+    "document": frozenset({
+        "contract", "document", "invoice", "report", "letter", "policy", "certificate",
+        "file", "form", "agreement", "quote", "quotation", "proposal", "statement",
+        "permit", "licence_document", "note", "memo", "manual", "procedure", "drawing",
+        "specification", "plan", "receipt", "timesheet", "application", "submission",
+        "article", "post", "record"}),
+    "event": frozenset({
+        "appointment", "visit", "meeting", "call", "interview", "session", "shift", "trip",
+        "event", "inspection", "service", "booking", "reservation", "lesson", "delivery",
+        "pickup", "journey", "flight", "stay",
+        "check", "audit", "review", "assessment", "test", "exam", "activity", "task",
+        "repair", "defect", "incident", "issue", "fault", "complaint", "request",
+        "enquiry", "inquiry", "loan", "rental", "assignment", "enrolment", "enrollment",
+        "registration", "referral", "attendance", "entry", "log", "observation", "reading",
+        "measurement", "result", "feedback", "comment", "message", "reply", "response"}),
+    "money": frozenset({
+        "payment", "instalment", "installment", "refund", "fine", "fee", "transaction",
+        "donation", "deposit", "charge", "expense", "payout", "grant", "budget", "credit",
+        "debit", "reimbursement", "disbursement", "premium", "bill", "salary", "bonus",
+        "commission", "order", "purchase", "sale"}),
+}
+
+# The fields a new entity of each shape starts with (compact blueprint form, read by
+# ``blueprints.parse_field``) and the field shown as its title.
+SHAPE_FIELDS: dict[EntityShape, tuple[str, dict[str, str]]] = {
+    "person": ("name", {"name": "string! max_length:120", "email": "email pii",
+                        "phone": "phone pii"}),
+    "organisation": ("name", {"name": "string! max_length:200", "email": "email pii",
+                              "phone": "phone pii"}),
+    "location": ("name", {"name": "string! max_length:200", "address": "text max_length:500"}),
+    "asset": ("name", {"name": "string! max_length:200", "serial_number": "string unique "
+                       "max_length:100", "notes": "text max_length:5000"}),
+    "document": ("title", {"title": "string! max_length:200", "document": "file",
+                           "notes": "text max_length:5000"}),
+    "event": ("", {"date": "date!", "notes": "text max_length:5000"}),
+    "money": ("", {"amount": "money! min:0", "date": "date!", "notes": "text max_length:5000"}),
+    "record": ("name", {"name": "string! max_length:200", "description": "text "
+                        "max_length:5000"}),
+}
+
+# Verbs whose doing leaves a record of its own between the one who does it and its object
+# ("members borrow books" → a Loan of a Book to a Member).
+ASSOCIATION_VERBS: dict[str, str] = {
+    "borrow": "loan", "lend": "loan", "rent": "rental", "hire": "rental", "enrol": "enrolment",
+    "enroll": "enrollment", "apply": "application", "register": "registration",
+    "book": "booking", "reserve": "reservation", "assign": "assignment",
+    "subscribe": "subscription", "attend": "attendance", "refer": "referral",
+    "order": "order", "donate": "donation", "sponsor": "sponsorship", "adopt": "adoption",
+    "check out": "loan", "appeal": "appeal", "complain": "complaint", "bid": "bid",
+    "nominate": "nomination", "vote": "vote",
+}
+
+# People and organisations outside the team that the records are about: when the prompt has
+# them do something ("patients book appointments"), they are kept as records of their own too.
+PARTY_WORDS = frozenset({
+    "patient", "student", "member", "customer", "client", "candidate", "applicant", "tenant",
+    "guest", "attendee", "participant", "donor", "subscriber", "borrower", "passenger",
+    "resident", "citizen", "organisation", "organization", "company", "business", "school",
+    "charity", "household", "family", "pupil", "parent", "claimant", "policyholder"})
+
+
+def entity_shape(phrase: str) -> EntityShape:
+    """The shape of the thing a noun phrase names, read from its last word."""
+    words = phrase.lower().replace("_", " ").split()
+    if not words:
+        return "record"
+    last = singular(words[-1])
+    for shape, nouns in ENTITY_SHAPES.items():
+        if last in nouns:
+            return shape
+    if re.search(r"(ment|tion|sion|ance|ence|ing|al)$", last):
+        return "event"
+    if re.search(r"(ian|ist|ee|ant)$", last):
+        return "person"
+    return "record"

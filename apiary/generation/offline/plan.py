@@ -46,6 +46,8 @@ class EntityPlan:
     owned_by: str = "created_by"
     """The field naming the person a record belongs to; owners see the records it names."""
     validations: list[dict[str, Any]] = field(default_factory=list)
+    from_prompt: bool = False
+    """Made from the prompt's words, not a blueprint's: it gets its links from the prompt."""
 
 
 @dataclass
