@@ -42,8 +42,10 @@ def import_(source: str, out: Path, name: str | None, currency: str, load_rows: 
         plan = plan_database(source, name)
     else:
         plan = plan_spreadsheet(Path(source), name, currency.upper())
-    header = (f"# Imported from {Path(source).name if '://' not in source else 'a database'} by "
-              "`apiary import`. Review the types, roles and permissions before serving it.\n")
+    # One line whatever the file is called: a name with a line break must not add YAML.
+    origin = " ".join(Path(source).name.split()) if "://" not in source else "a database"
+    header = (f"# Imported from {origin} by `apiary import`. Review the types, roles and "
+              "permissions before serving it.\n")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(header + yaml.safe_dump(plan.document, sort_keys=False, allow_unicode=True,
                                            width=100), encoding="utf-8")

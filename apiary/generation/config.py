@@ -83,8 +83,12 @@ class LLMConfig:
         return (price.input * input_tokens + price.output * output_tokens) / 1_000_000
 
     def mask(self, text: str) -> str:
-        """``text`` with the API key replaced, for any message that may quote a request."""
-        return text.replace(self.api_key, "***") if self.api_key else text
+        """``text`` with the API key replaced, for any message that may quote a request: as
+        it is, and escaped as in the ``repr`` of a header that holds it."""
+        if not self.api_key:
+            return text
+        escaped = self.api_key.encode("unicode_escape").decode("ascii")
+        return text.replace(self.api_key, "***").replace(escaped, "***")
 
 
 def load_config(settings: Settings | None = None, provider: str | None = None) -> LLMConfig:
@@ -107,13 +111,19 @@ def load_config(settings: Settings | None = None, provider: str | None = None) -
     if chosen != "offline" and not base_url.startswith(("http://", "https://")):
         raise GenerationError(f"the model server's address `{base_url}` must start with "
                               f"http:// or https:// (set in {where})")
+    api_key = pick("api_key", "").strip()
+    if not all("!" <= ch <= "~" for ch in api_key):
+        # Never quoted: the key is the one thing no message may show.
+        raise GenerationError(f"the API key contains spaces, line breaks or characters other "
+                              f"than ASCII letters, digits and punctuation, so it cannot be "
+                              f"sent; copy it again (set in {where})")
     prices = dict(DEFAULT_PRICES)
     prices.update(_prices(data.get("prices", {}), path))
     return LLMConfig(
         provider=chosen,
         base_url=base_url,
         model=pick("model", DEFAULT_MODELS[chosen]),
-        api_key=pick("api_key", ""),
+        api_key=api_key,
         timeout=_number(settings["llm_timeout"] or data.get("timeout"), DEFAULT_TIMEOUT,
                         "timeout", where, low=0.001),
         max_rounds=int(_number(settings["llm_max_rounds"] or data.get("max_rounds"),

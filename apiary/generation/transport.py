@@ -2,9 +2,10 @@
 
 Rate limits (429) and server errors (5xx, 529) are retried with back-off, honouring
 ``Retry-After``, within a bounded number of attempts and a bounded total wait; a refused key,
-a timeout or a body that is not JSON becomes a :class:`ProviderError` that names the server and
-what to check. Every message passes through ``mask`` so the API key never reaches the user's
-terminal, even when a server echoes it.
+a timeout, a body that is not JSON or one larger than :data:`MAX_RESPONSE_BYTES` (read no
+further, so a wrong address cannot fill the memory) becomes a :class:`ProviderError` that names
+the server and what to check. Every message passes through ``mask`` so the API key never
+reaches the user's terminal, even when a server echoes it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ MAX_ATTEMPTS = 4
 MAX_TOTAL_WAIT = 60.0
 """Seconds of back-off one call may spend in all; beyond that the user hears about it."""
 BACKOFF = 1.0
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""Far more than any definition a model writes; a larger answer is not a model's answer."""
 
 
 def _sleep(seconds: float) -> None:
@@ -52,7 +55,8 @@ class Reply:
 class Transport:
     def __init__(self, *, server: str, base_url: str, timeout: float,
                  mask: Callable[[str], str], sleep: Callable[[float], None] | None = None,
-                 max_attempts: int = MAX_ATTEMPTS, max_total_wait: float = MAX_TOTAL_WAIT) -> None:
+                 max_attempts: int = MAX_ATTEMPTS, max_total_wait: float = MAX_TOTAL_WAIT,
+                 max_bytes: int = MAX_RESPONSE_BYTES) -> None:
         self.server = server
         self.base_url = base_url
         self.timeout = timeout
@@ -60,6 +64,7 @@ class Transport:
         self.sleep = sleep if sleep is not None else _sleep
         self.max_attempts = max_attempts
         self.max_total_wait = max_total_wait
+        self.max_bytes = max_bytes
 
     @property
     def where(self) -> str:
@@ -99,7 +104,13 @@ class Transport:
     def _send(self, client: httpx.Client, url: str, headers: Mapping[str, str],
               body: Mapping[str, Any]) -> httpx.Response:
         try:
-            return client.post(url, headers=dict(headers), json=body)
+            deadline = time.monotonic() + self.timeout
+            request = client.build_request("POST", url, headers=dict(headers), json=body)
+            response = client.send(request, stream=True)
+            try:
+                return self._read(response, deadline)
+            finally:
+                response.close()
         except httpx.TimeoutException:
             raise ProviderError(f"{self.where} did not answer within {self.timeout:g} s "
                                 "(APIARY_LLM_TIMEOUT); try again, or allow longer") from None
@@ -109,6 +120,26 @@ class Transport:
         except httpx.HTTPError as exc:
             raise ProviderError(f"the request to {self.where} failed: "
                                 f"{self.mask(str(exc)) or type(exc).__name__}") from None
+
+    def _read(self, response: httpx.Response, deadline: float) -> httpx.Response:
+        """The response with its body read, refused as soon as it passes ``max_bytes`` or
+        ``deadline`` (httpx's timeout bounds each read, not a body that trickles in)."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout("the answer took too long", request=response.request)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise ProviderError(f"{self.where} answered with more than {self.max_bytes:,} "
+                                    "bytes, far more than a definition; check that "
+                                    "APIARY_LLM_BASE_URL points at the API itself")
+            chunks.append(chunk)
+        # The body is decoded already, so the headers that describe its encoding go.
+        kept = [(k, v) for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(response.status_code, headers=kept, content=b"".join(chunks),
+                              request=response.request)
 
     def decode(self, response: httpx.Response) -> Any:
         try:

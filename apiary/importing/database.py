@@ -40,7 +40,11 @@ def read_database(engine: sa.Engine, schema: str | None = None
     columns: dict[str, list[inference.Column]] = {}
     reflected: dict[str, sa.Table] = {}
     for name in sorted(names):
-        table = sa.Table(name, metadata, autoload_with=engine, schema=schema)
+        try:
+            table = sa.Table(name, metadata, autoload_with=engine, schema=schema)
+        except sa.exc.SQLAlchemyError as exc:
+            raise ImportFailed(f"Cannot read the table `{name}`: {exc.__class__.__name__}: "
+                               f"{str(exc).splitlines()[0]}") from None
         reflected[str(name)] = table
         source, typed = _table(engine, table, inspector, schema)
         tables.append(source)

@@ -20,6 +20,8 @@ from apiary.importing.errors import ImportFailed
 from apiary.importing.tables import SourceTable
 
 MAX_BYTES: Final = 200 * 1024 * 1024
+MAX_UNPACKED: Final = 1024 * 1024 * 1024
+"""What the parts of an XLSX file may unpack to: a sheet compresses well, a zip bomb better."""
 MAX_ROWS: Final = 1_000_000
 HEADER_SEARCH: Final = 30
 SAMPLE_ROWS: Final = 20_000
@@ -90,6 +92,14 @@ def _read_xlsx(path: Path) -> list[tuple[str, Grid, list[str]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFailed(f"{path}: not a readable XLSX workbook ({exc}).") from None
+    if unpacked > MAX_UNPACKED:
+        raise ImportFailed(f"{path}: the workbook unpacks to more than "
+                           f"{MAX_UNPACKED // 2**20:,} MB; split it or save it as CSV.")
     try:
         values_book = load_workbook(path, read_only=True, data_only=True)
         formula_book = load_workbook(path, read_only=True, data_only=False)

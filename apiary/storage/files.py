@@ -28,6 +28,7 @@ import secrets
 import tempfile
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,7 +219,9 @@ def _office_zip(claimed: str, path: Path) -> bool:
                     return False
                 with archive.open("mimetype") as entry:
                     return entry.read(len(claimed) + 1) == claimed.encode()
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError, zlib.error,
+            NotImplementedError, RuntimeError):
+        # Unknown compression, corrupt data, encryption: not a file anyone can open either.
         return False
     part = next(p for kind, p in _OOXML_PARTS.items() if kind in claimed)
     return "[Content_Types].xml" in names and any(n.startswith(part) for n in names)

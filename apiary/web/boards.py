@@ -88,7 +88,7 @@ class BoardPages(Pages):
         try:
             if not _movable(entity, view):
                 raise Refused("Cards on this board cannot be moved.")
-            if not raw_id.isdigit() or len(raw_id) > MAX_DIGITS:
+            if not (raw_id.isascii() and raw_id.isdigit()) or len(raw_id) > MAX_DIGITS:
                 raise Refused("Choose the card to move.")
             record_id = int(raw_id)
             current = await run_in_threadpool(service.get, p, entity.name, record_id)
@@ -179,7 +179,7 @@ def _version(text: str) -> int | None:
     """The card's ``row_version``; one that is not a version matches no record (a conflict)."""
     if not text:
         return None
-    return int(text) if text.isdigit() and len(text) <= MAX_DIGITS else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS else 0
 
 
 def _movable(entity: Entity, view: View) -> bool:

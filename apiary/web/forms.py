@@ -22,7 +22,7 @@ from typing import Any, Final
 from apiary.definition.compiled import FILE_TYPES, Entity, Field, FieldType
 from apiary.engine.permissions import may_read_field, may_write_field
 from apiary.storage.files import describe_types, human_size
-from apiary.web.lookup import Picker, Refs, Unresolved
+from apiary.web.lookup import RECORD_ID, Picker, Refs, Unresolved
 
 INPUT_TYPES: Final[Mapping[FieldType, str]] = {
     FieldType.STRING: "text", FieldType.EMAIL: "email", FieldType.URL: "url",
@@ -204,7 +204,7 @@ def _ref_input(field: Field, values: Mapping[str, Any], raw: Any, problems: tupl
     chosen: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool):
         chosen = raw
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and RECORD_ID.fullmatch(raw.strip()):
         chosen = int(raw.strip())
     picker = refs.picker(field, chosen) if refs is not None else None
     if submitted and field.name + TEXT in values:

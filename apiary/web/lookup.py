@@ -36,6 +36,8 @@ PICK_LIMIT: Final = 100
 """Up to this many readable targets, a ref is picked from a select."""
 MATCH_LIMIT: Final = 20
 _NUMBER: Final = re.compile(r"#\s*([0-9]{1,18})|([0-9]{1,18})")
+RECORD_ID: Final = re.compile(r"[0-9]{1,18}")
+"""A record's number as a form sends it: ASCII digits that fit a 64-bit integer."""
 _SORTABLE: Final = frozenset({FieldType.STRING, FieldType.EMAIL, FieldType.URL,
                               FieldType.PHONE, FieldType.INTEGER, FieldType.DECIMAL,
                               FieldType.DATE, FieldType.DATETIME, FieldType.ENUM})
@@ -126,7 +128,7 @@ class Refs:
         """
         target = str(field.ref)
         text = text.strip()
-        if chosen.isdigit():
+        if RECORD_ID.fullmatch(chosen):
             kept = self.choice(target, int(chosen))
             if kept is not None and text in (kept.title, f"#{kept.id}"):
                 return kept.id

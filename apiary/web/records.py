@@ -44,6 +44,8 @@ DELETE_CONFLICT = ("Someone else changed this record after you opened it, so not
                    "deleted. Check its current values below, then delete it again if you "
                    "still want to.")
 MAX_COMMENT = 10_000
+MAX_DIGITS = 18
+"""Longer versions than a 64-bit integer holds are not versions at all."""
 RELATED_ROWS = 10
 
 
@@ -178,12 +180,17 @@ class RecordPages(Pages):
         record_id = int(request.path_params["id"])
         form = await self.checked_form(request)
         try:
+            record = await run_in_threadpool(service.get, p, entity.name, record_id)
             await run_in_threadpool(service.delete, p, entity.name, record_id, _version(form))
         except EngineError as exc:
             if isinstance(exc, NotFound):
                 raise
             return await self._detail(request, app, p, service, entity, record_id, exc,
                                       _status(exc), deleting=True)
+        # Its files go with it: nothing links to them any more, and "deleted for everyone"
+        # must not leave a copy on disk.
+        for file_id in files.replaced(record, dict.fromkeys(record)):
+            self.file_store.delete(file_id)
         return RedirectResponse(f"/{app.name}/{entity.name}?deleted={record_id}",
                                 status_code=303)
 
@@ -320,8 +327,11 @@ class RecordPages(Pages):
 
 
 def _version(form: Mapping[str, str]) -> int | None:
+    """The form's ``row_version``; one that is not a version matches no record (a conflict)."""
     raw = form.get("row_version", "")
-    return int(raw) if raw.isdigit() else None
+    if not raw:
+        return None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= MAX_DIGITS else 0
 
 
 def _problems(entity: Entity, exc: EngineError) -> dict[str, list[str]]:

@@ -87,3 +87,12 @@ def test_bad_sources_are_one_line_errors(tmp_path: Path, source: str, message: s
     code, _, stderr = run("import", str(tmp_path / source), "--out", str(tmp_path / "a.yaml"))
     assert code == 1 and message in stderr and "Traceback" not in stderr
     assert not (tmp_path / "a.yaml").exists()
+
+
+def test_a_file_name_with_a_line_break_stays_in_the_header_comment(tmp_path: Path) -> None:
+    source = tmp_path / "budget\nviews: {}.csv"
+    source.write_text("Team,Budget\nOps,1200.00\nIT,950.50\n")
+    out = tmp_path / "app.yaml"
+    assert run("import", str(source), "--out", str(out))[0] == 0
+    first, second = out.read_text().splitlines()[:2]
+    assert first.startswith("# Imported from budget views: {}.csv") and second == "apiary: 1"
