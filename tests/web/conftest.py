@@ -22,6 +22,7 @@ from apiary.definition import CompiledApp
 from apiary.engine import Runtime
 from apiary.identity import add_user, set_password
 from apiary.storage import apply, plan
+from apiary.storage.files import FileStore
 from apiary.web import create_site
 
 EXAMPLES = Path(__file__).parent.parent.parent / "examples"
@@ -71,8 +72,21 @@ def runtime(db: sa.Engine, helpdesk_app: CompiledApp) -> Runtime:
 
 
 @pytest.fixture
-def site(runtime: Runtime) -> Starlette:
-    return create_site(runtime, "test-signing-key-" + "x" * 32, create_app(runtime))
+def store(tmp_path: Path) -> FileStore:
+    """Where this test's uploads go (never the working directory's `.apiary/files`)."""
+    return FileStore(tmp_path / "files")
+
+
+@pytest.fixture
+def site(runtime: Runtime, store: FileStore) -> Starlette:
+    return create_site(runtime, "test-signing-key-" + "x" * 32, create_app(runtime),
+                       files=store)
+
+
+def kept(store: FileStore) -> list[Path]:
+    """The files the store holds now."""
+    return [p for p in store.directory.rglob("*") if p.is_file()] \
+        if store.directory.exists() else []
 
 
 @pytest.fixture

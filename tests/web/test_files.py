@@ -4,22 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from starlette.applications import Starlette
 
-from apiary.api import create_app
 from apiary.definition import CompiledApp, compile_text
 from apiary.engine import Principal, Runtime
 from apiary.identity import add_user, set_password
 from apiary.storage import apply, plan
 from apiary.storage.files import FileStore
-from apiary.web import create_site
-from tests.web.conftest import PASSWORD, Browser, csrf_of
+from tests.web.conftest import PASSWORD, Browser, csrf_of, kept
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(100)
 NEW_TICKET = {"subject": "Printer on fire", "category": "incident",
@@ -51,22 +47,6 @@ def runtime(db: sa.Engine, helpdesk_app: CompiledApp) -> Runtime:
     add_user(db, "other@example.com", helpdesk_app, "customer")
     set_password(db, "other@example.com", PASSWORD)
     return Runtime(db, [helpdesk_app, vault])
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "files")
-
-
-@pytest.fixture
-def site(runtime: Runtime, store: FileStore) -> Starlette:
-    return create_site(runtime, "test-signing-key-" + "x" * 32, create_app(runtime),
-                       files=store)
-
-
-def kept(store: FileStore) -> list[Path]:
-    return [p for p in store.directory.rglob("*") if p.is_file()] \
-        if store.directory.exists() else []
 
 
 def upload(tab: Browser, page_url: str, data: dict[str, str],

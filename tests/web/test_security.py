@@ -4,17 +4,13 @@ answer is a page that says what is wrong, never a server error."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from starlette.applications import Starlette
 
-from apiary.api import create_app
 from apiary.engine import Runtime
 from apiary.identity import list_users
 from apiary.storage.files import FileStore
-from apiary.web import create_site
-from tests.web.conftest import Browser, csrf_of
+from tests.web.conftest import Browser, csrf_of, kept
 
 BOARD = "/helpdesk/boards/triage"
 JSON = {"Accept": "application/json"}
@@ -22,22 +18,6 @@ SUPERSCRIPT_TWO = "\u00b2"
 """A character ``str.isdigit`` accepts but ``int()`` does not."""
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(32)
 NOT_NUMBERS = (SUPERSCRIPT_TWO, "1" + SUPERSCRIPT_TWO, "9" * 5000)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> FileStore:
-    return FileStore(tmp_path / "files")
-
-
-@pytest.fixture
-def site(runtime: Runtime, store: FileStore) -> Starlette:
-    return create_site(runtime, "test-signing-key-" + "x" * 32, create_app(runtime),
-                       files=store)
-
-
-def kept(store: FileStore) -> list[Path]:
-    return [p for p in store.directory.rglob("*") if p.is_file()] \
-        if store.directory.exists() else []
 
 
 def new_ticket(tab: Browser) -> str:
