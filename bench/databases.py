@@ -7,7 +7,8 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import sqlalchemy as sa
 
@@ -45,3 +46,13 @@ def describe_database(db: sa.Engine) -> str:
         fsync = conn.exec_driver_sql("show fsync").scalar()
         sync = conn.exec_driver_sql("show synchronous_commit").scalar()
         return f"PostgreSQL {version} (local; fsync={fsync}, synchronous_commit={sync})"
+
+
+def on_fresh_database(spec: str, run: Callable[[str], None]) -> int:
+    """Run a benchmark on a fresh database of ``spec``, print how long it all took, and give
+    the exit status."""
+    began = time.perf_counter()
+    with fresh_database(spec) as url:
+        run(url)
+    print(f"\ntotal run time {time.perf_counter() - began:.0f} s")
+    return 0

@@ -60,7 +60,7 @@ from apiary.definition import CompiledApp, compile_text
 from apiary.engine import ListQuery, Principal, RecordService, Runtime
 from apiary.identity import add_user, create_token
 from apiary.storage import AppTables, apply, connect, plan
-from bench.databases import describe_database, fresh_database
+from bench.databases import describe_database, on_fresh_database
 
 T = TypeVar("T")
 
@@ -781,11 +781,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rows < 1000:
         parser.error("--rows must be at least 1000")
-    began = time.perf_counter()
-    with fresh_database(args.db) as url:
-        run(url, args)
-    print(f"\ntotal run time {time.perf_counter() - began:.0f} s")
-    return 0
+    return on_fresh_database(args.db, lambda url: run(url, args))
 
 
 if __name__ == "__main__":

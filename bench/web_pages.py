@@ -55,7 +55,7 @@ from apiary.engine import ListQuery, Principal, Runtime
 from apiary.identity import add_user, set_password
 from apiary.storage import AppTables, apply, connect, plan
 from apiary.web import create_site
-from bench.databases import describe_database, fresh_database
+from bench.databases import describe_database, on_fresh_database
 
 ROOT: Final = Path(__file__).parent.parent
 ROWS_PER_PAGE: Final = 50
@@ -305,11 +305,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.rows < ROWS_PER_PAGE * 2:
         parser.error(f"--rows must be at least {ROWS_PER_PAGE * 2}")
-    began = time.perf_counter()
-    with fresh_database(args.db) as url:
-        run(url, args)
-    print(f"\ntotal run time {time.perf_counter() - began:.0f} s")
-    return 0
+    return on_fresh_database(args.db, lambda url: run(url, args))
 
 
 if __name__ == "__main__":
