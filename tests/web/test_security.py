@@ -71,9 +71,8 @@ def test_a_reference_id_that_is_not_a_record_number_is_a_field_problem(
     assert "invalid literal" not in response.text
 
 
-def test_deleting_a_record_removes_its_files(signed_in: Callable[[str], Browser],
-                                             runtime: Runtime, store: FileStore) -> None:
-    tab = signed_in("supervisor")
+def comment_with_photo(tab: Browser, runtime: Runtime) -> str:
+    """The address of a new comment, on a new ticket, carrying an uploaded PNG."""
     ticket = new_ticket(tab).rsplit("/", 1)[1]
     me = next(u.id for u in list_users(runtime.db) if u.email == "supervisor@example.com")
     token = csrf_of(tab.get("/helpdesk/Comment/new").text)
@@ -81,7 +80,13 @@ def test_deleting_a_record_removes_its_files(signed_in: Callable[[str], Browser]
         "csrf": token, "ticket": ticket, "requester": str(me), "body": "See the photo."},
         files={"attachment": ("smoke.png", PNG, "image/png")}))
     assert created.status_code == 303, created.text
-    comment = created.headers["location"]
+    return str(created.headers["location"])
+
+
+def test_deleting_a_record_removes_its_files(signed_in: Callable[[str], Browser],
+                                             runtime: Runtime, store: FileStore) -> None:
+    tab = signed_in("supervisor")
+    comment = comment_with_photo(tab, runtime)
     assert len(kept(store)) == 1
     confirm = tab.get(comment + "/delete")
     deleted = tab.post(comment + "/delete", {"csrf": csrf_of(confirm.text)})
@@ -93,13 +98,8 @@ def test_deleting_a_record_removes_its_files(signed_in: Callable[[str], Browser]
 def test_a_refused_delete_keeps_the_files(signed_in: Callable[[str], Browser],
                                           runtime: Runtime, store: FileStore) -> None:
     tab = signed_in("supervisor")
-    ticket = new_ticket(tab).rsplit("/", 1)[1]
-    me = next(u.id for u in list_users(runtime.db) if u.email == "supervisor@example.com")
-    token = csrf_of(tab.get("/helpdesk/Comment/new").text)
-    created = tab.portal.call(lambda: tab.client.post("/helpdesk/Comment/new", data={
-        "csrf": token, "ticket": ticket, "requester": str(me), "body": "See the photo."},
-        files={"attachment": ("smoke.png", PNG, "image/png")}))
-    comment = created.headers["location"]
+    comment = comment_with_photo(tab, runtime)
+    token = csrf_of(tab.get(comment + "/delete").text)
     refused = tab.post(comment + "/delete", {"csrf": token, "row_version": "99"})
     assert refused.status_code == 409, refused.text
     assert len(kept(store)) == 1
