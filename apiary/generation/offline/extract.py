@@ -190,12 +190,59 @@ def extract(text: str) -> Intent:
     _links(lowered, intent)
     _outcomes(lowered, intent)
     intent.sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.;!?]+", lowered)]
+    intent.entities = _clean_phrases(intent.entities)
+    intent.children = _clean_phrases(intent.children)
     intent.currency = _currency(text)
     named = re.search(r"\b(?:called|named)\s+[\"']?([A-Za-z][\w -]{1,28}?)[\"']?(?=[.,;]|$)",
                       text)
     if named:
         intent.name = named.group(1).strip()
     return intent
+
+
+# Words that end or open a clause, never a record's name: "adverse event against a
+# subject" names an adverse event; "for" alone names nothing.
+_EDGE_WORDS = {"a", "an", "the", "and", "or", "nor", "but", "if", "so", "as", "than", "with",
+               "without", "for", "by", "in", "on", "from", "to", "of", "at", "per", "via",
+               "within", "against", "about", "into", "onto", "over", "under", "between",
+               "among", "through", "across", "after", "before", "during", "until", "since",
+               "upon", "out", "off", "up", "down", "it", "its", "them", "they", "their", "we",
+               "our", "us", "you", "your", "he", "she", "his", "her", "this", "that", "these",
+               "those", "who", "which", "what", "when", "where", "how", "why", "is", "are",
+               "be", "was", "were", "been", "get", "gets", "got", "can", "may", "must", "will",
+               "should", "would", "could", "do", "does", "did", "not", "no", "yes", "each",
+               "every", "all", "any", "some", "several", "many", "more", "most", "other",
+               "such", "own", "also", "too", "very", "just", "only", "then", "now", "state",
+               "status", "workflow"}
+
+
+def entity_phrase(phrase: str) -> str:
+    """The phrase without the function words a loose pattern caught at its edges, or "" when
+    what is left cannot name a record (nothing, a verb, a reserved or function word)."""
+    words = phrase.split()
+    while words and words[-1] in _EDGE_WORDS:
+        words.pop()
+    while words and words[0] in _EDGE_WORDS:
+        words.pop(0)
+    if not words:
+        return ""
+    if len(words) == 1:
+        # "approves" or "submit" alone is an action; "appeal" or "loan" may be the record
+        verb = verb_forms().get(words[0])
+        if words[0] in NOT_ENTITIES or words[0] in PURE_VERBS or (verb and verb != words[0]):
+            return ""
+    if any(w in RESERVED or w in _EDGE_WORDS for w in words):
+        return ""
+    return " ".join(words)
+
+
+def _clean_phrases(found: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    cleaned: list[tuple[str, int]] = []
+    for phrase, position in found:
+        item = (entity_phrase(phrase), position)
+        if item[0] and item not in cleaned:
+            cleaned.append(item)
+    return cleaned
 
 
 _AGENT_NOUN = re.compile(r"\b((?:(?<=the )|(?<=each )|(?<=every )|(?<=our )|(?<=a )|(?<=an ))"
@@ -702,6 +749,10 @@ def _outcomes(text: str, intent: Intent) -> None:
                                               match.group(1)) if i.strip()]
         states: list[str] = []
         for item in items:
+            # "marks it clean, and a supervisor inspects it": a clause, not a list of outcomes
+            if intent.role_re.search(item) or item.split()[0] in ("a", "an", "the"):
+                states = []
+                break
             words = [w for w in item.split() if w not in ARTICLES]
             if not words or len(words) > 2 or any(w in _NOT_IN_FIELDS for w in words):
                 states = []

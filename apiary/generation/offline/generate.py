@@ -14,7 +14,13 @@ from typing import Any
 
 from apiary.errors import ApiaryError
 from apiary.generation.offline.blueprints import Blueprint, library, parse_field, rank
-from apiary.generation.offline.extract import Action, Intent, extract, is_approval
+from apiary.generation.offline.extract import (
+    Action,
+    Intent,
+    entity_phrase,
+    extract,
+    is_approval,
+)
 from apiary.generation.offline.lexicon import (
     CREATE_VERBS,
     PARTY_WORDS,
@@ -214,7 +220,7 @@ def _bare_plan(intent: Intent, assumptions: list[str]) -> Plan:
             "The offline generator found no business records to keep in this prompt. Name "
             "what the app tracks and who uses it, e.g. \"Track maintenance work orders with a "
             "due date and a cost; technicians complete them and a supervisor closes them.\"")
-    phrases = [p for p, _ in intent.entities]
+    phrases = [p for p, _ in intent.entities] or [p for p, _ in intent.children]
     # "a diary" after "site diary": the same record, under its longer name
     longest = {p: next((q for q in phrases if q.endswith(" " + p)), p) for p in phrases}
     main = pascal(longest[phrases[0]]) if phrases else names[0]
@@ -629,8 +635,11 @@ def _add_ref(plan: Plan, source: str, target: str, why: str) -> bool:
 def _entity_for(plan: Plan, phrase: str, create: bool) -> str:
     """The plan's entity for a phrase of the prompt, made from the phrase when ``create``."""
     found = _resolve(plan, phrase)
-    if found or not create or not phrase:
+    if found or not create:
         return found
+    phrase = entity_phrase(phrase)
+    if not phrase:
+        return ""
     name = pascal(phrase)
     if name in plan.entities or name in RESERVED_ENTITIES:
         return name if name in plan.entities else ""
@@ -844,10 +853,10 @@ def _apply_outcomes(plan: Plan, intent: Intent, primary: str) -> None:
             name, target = VERBS[action.verb]
             move = entity.transitions.get(name) or next(
                 (m for m in entity.transitions.values() if m.target == target), None)
-            if move is not None and target not in outcomes:
+            if move is not None and move.target not in outcomes:
                 source = move.sources[0]
-                if not any(target in m.sources for m in entity.transitions.values()):
-                    _drop_state(entity, target)
+                if not any(move.target in m.sources for m in entity.transitions.values()):
+                    _drop_state(entity, move.target)
         if not source or source not in entity.states:
             source = next((s for s in reversed(entity.states) if s not in entity.finals),
                           entity.states[0])
@@ -865,7 +874,7 @@ def _apply_outcomes(plan: Plan, intent: Intent, primary: str) -> None:
 
 
 def _drop_state(entity: EntityPlan, state: str) -> None:
-    if state == entity.states[0]:
+    if state not in entity.states or state == entity.states[0]:
         return
     entity.states.remove(state)
     entity.finals.discard(state)
