@@ -108,6 +108,9 @@ class Intent:
     the role deciding, the final states, the position."""
     sentences: list[tuple[int, int]] = field(default_factory=list)
     """Where each sentence (or ;-clause) of the prompt starts and ends."""
+    words: str = ""
+    """The prompt's words, singular and lowercase, space-separated with a space at each end,
+    to ask whether it speaks of something at all (``" insurance claim "``)."""
 
 
 @lru_cache(maxsize=1)
@@ -193,6 +196,7 @@ def extract(text: str) -> Intent:
     intent.entities = _clean_phrases(intent.entities)
     intent.children = _clean_phrases(intent.children)
     intent.currency = _currency(text)
+    intent.words = " " + " ".join(singular(w) for w in re.findall(r"[a-z0-9]+", lowered)) + " "
     named = re.search(r"\b(?:called|named)\s+[\"']?([A-Za-z][\w -]{1,28}?)[\"']?(?=[.,;]|$)",
                       text)
     if named:
@@ -212,7 +216,7 @@ _EDGE_WORDS = {"a", "an", "the", "and", "or", "nor", "but", "if", "so", "as", "t
                "be", "was", "were", "been", "get", "gets", "got", "can", "may", "must", "will",
                "should", "would", "could", "do", "does", "did", "not", "no", "yes", "each",
                "every", "all", "any", "some", "several", "many", "more", "most", "other",
-               "such", "own", "also", "too", "very", "just", "only", "then", "now", "state",
+               "such", "own", "also", "either", "neither", "both", "too", "very", "just", "only", "then", "now", "state",
                "status", "workflow"}
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from apiary.errors import ApiaryError
 from apiary.generation.offline.blueprints import Blueprint, library, parse_field, rank
 from apiary.generation.offline.extract import (
+    RESERVED,
     Action,
     Intent,
     entity_phrase,
@@ -82,8 +83,10 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
     primary = _apply_entities(plan, intent)
     _apply_workflow(plan, intent, primary)
     _apply_outcomes(plan, intent, primary)
+    _drop_unspoken_mains(plan, intent, primary)
     _apply_fields(plan, intent, primary)
     _connect(plan, intent, primary)
+    _join_islands(plan, intent, primary)
     _finish(plan, intent)
     doc = json.loads(json.dumps(render(plan)))
     return doc, plan.assumptions, plan.warnings
@@ -271,6 +274,13 @@ def _borrow(plan: Plan, assumptions: list[str]) -> None:
             break
 
 
+def _field_name(words: str) -> str:
+    """The name of a field holding a link, from the words of what it links to; "return" and
+    the other reserved words get a suffix."""
+    name = snake(words)
+    return f"{name}_record" if name in RESERVED else name
+
+
 def _words(entity: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", " ", entity).lower()
 
@@ -411,8 +421,18 @@ def _primary(plan: Plan, intent: Intent) -> str:
         name = _resolve(plan, phrase)
         if name and plan.entities[name].kind == "main":
             return name
-        if name and index == 0 and phrase in intent.title and plan.entities[name].from_prompt:
+        if name and index == 0 and phrase in intent.title and plan.entities[name].from_prompt \
+                and entity_shape(phrase) in RECORD_SHAPES:
             return name  # "Weekly timesheets. ...": the record the prompt opens with
+    for name, entity in plan.entities.items():
+        if entity.kind == "main" and entity.states and _spoken_of(plan, name, intent):
+            return name
+    # the blueprint's main record goes unnamed: the first record the prompt does name leads
+    # ("every donation is recorded..." in a blueprint built around grant applications)
+    for phrase, _ in intent.entities:
+        name = _resolve(plan, phrase)
+        if name and plan.entities[name].kind != "child" and _shape(plan, name) in RECORD_SHAPES:
+            return name
     for name, entity in plan.entities.items():
         if entity.kind == "main" and entity.states:
             return name
@@ -420,6 +440,17 @@ def _primary(plan: Plan, intent: Intent) -> str:
         if entity.kind == "main":
             return name
     return next(iter(plan.entities))
+
+
+def _spoken_of(plan: Plan, name: str, intent: Intent) -> bool:
+    """Whether the prompt speaks of the entity at all: its name, an alias, or the last word of
+    its name ("claims" for InsuranceClaim)."""
+    entity = plan.entities[name]
+    words = _words(name)
+    phrases = [words, *entity.aliases]
+    if len(words.split()[-1]) >= 4 and words.split()[-1] not in GENERIC_NOUNS:
+        phrases.append(words.split()[-1])
+    return any(f" {phrase} " in intent.words for phrase in phrases)
 
 
 def _rename_entity(plan: Plan, old: str, new: str) -> None:
@@ -488,7 +519,7 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
             continue
         kind_spec = field_spec(snake(phrase))
         fields: dict[str, dict[str, Any]] = {}
-        fields[snake(_words(parent))] = {"type": "ref", "to": parent, "required": True,
+        fields[_field_name(_words(parent))] = {"type": "ref", "to": parent, "required": True,
                                          "on_delete": "cascade"}
         fields["description"] = {"type": "string", "required": True, "max_length": 200}
         if kind_spec["type"] == "file":
@@ -498,20 +529,39 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
             fields["amount"] = parse_field("money! min:0")
         plan.entities[name] = EntityPlan(kind="child", fields=fields, display="description",
                                          parent=parent, aliases=[phrase])
-        plan.entities[parent].fields[snake(plural(phrase.split()[-1]))] = {
+        plan.entities[parent].fields[_field_name(plural(phrase.split()[-1]))] = {
             "type": "has_many", "to": name}
         plan.assumptions.append(f"Made {name} a child of {parent}: each {_words(parent)} has "
                                 f"several, deleted with it.")
     return primary
 
 
+def _drop_unspoken_mains(plan: Plan, intent: Intent, primary: str) -> None:
+    """The blueprint's own main records the prompt never speaks of, once another record leads
+    (grant applications in a donor database): left out, with the links to them, when the
+    leading record has a workflow of its own."""
+    if not plan.entities[primary].states:
+        return
+    for name, entity in list(plan.entities.items()):
+        if name == primary or entity.kind != "main" or entity.from_prompt or \
+                _spoken_of(plan, name, intent):
+            continue
+        del plan.entities[name]
+        for other in plan.entities.values():
+            other.fields = {f: spec for f, spec in other.fields.items() if spec.get("to") != name}
+            if other.parent == name:
+                other.parent = ""
+        plan.assumptions.append(f"Left out the blueprint's {name}: the prompt does not speak "
+                                "of it.")
+
+
 def _link(plan: Plan, child: str, parent: str) -> None:
     entity = plan.entities[child]
     if any(s.get("to") == parent and s["type"] == "ref" for s in entity.fields.values()):
         return
-    entity.fields = {snake(_words(parent)): {"type": "ref", "to": parent, "required": True,
+    entity.fields = {_field_name(_words(parent)): {"type": "ref", "to": parent, "required": True,
                                              "on_delete": "cascade"}, **entity.fields}
-    plan.entities[parent].fields[snake(plural(_words(child).split()[-1]))] = {
+    plan.entities[parent].fields[_field_name(plural(_words(child).split()[-1]))] = {
         "type": "has_many", "to": child}
 
 
@@ -538,7 +588,7 @@ def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
                 continue
             spec = {"type": "ref", "to": target}
             plan.entities[target].fields.setdefault(
-                snake(plural(_words(owner).split()[-1])), {"type": "has_many", "to": owner})
+                _field_name(plural(_words(owner).split()[-1])), {"type": "has_many", "to": owner})
         elif target == owner:
             continue
         if name in entity.fields:
@@ -618,7 +668,7 @@ def _add_ref(plan: Plan, source: str, target: str, why: str) -> bool:
     if source == target or _linked(plan, source, target):
         return False
     entity = plan.entities[source]
-    name = snake(_words(target))
+    name = _field_name(_words(target))
     if name in entity.fields:
         if entity.fields[name]["type"] not in ("string", "text"):
             return False
@@ -626,7 +676,7 @@ def _add_ref(plan: Plan, source: str, target: str, why: str) -> bool:
                                 "text.")
     entity.fields[name] = {"type": "ref", "to": target}
     if _shape(plan, source) in RECORD_SHAPES and plan.entities[target].kind != "child":
-        back = snake(plural(_words(source)))
+        back = _field_name(plural(_words(source)))
         plan.entities[target].fields.setdefault(back, {"type": "has_many", "to": source})
     plan.assumptions.append(f"Linked {source} to {target} ({why}).")
     return True
@@ -701,6 +751,49 @@ def _connect(plan: Plan, intent: Intent, primary: str) -> None:
                                              f"{_words(anchor)}")
         elif primary != name:
             _add_ref(plan, primary, name, f"each {_words(primary)} names one {_words(name)}")
+
+
+def _islands(plan: Plan) -> list[list[str]]:
+    """Groups of entities linked by refs (either way), in the plan's order."""
+    neighbours: dict[str, set[str]] = {name: set() for name in plan.entities}
+    for name, entity in plan.entities.items():
+        for spec in entity.fields.values():
+            target = spec.get("to")
+            if target in neighbours and target != name:
+                neighbours[name].add(target)
+                neighbours[target].add(name)
+    groups: list[list[str]] = []
+    seen: set[str] = set()
+    for start in plan.entities:
+        if start in seen:
+            continue
+        group, todo = [], [start]
+        seen.add(start)
+        while todo:
+            current = todo.pop()
+            group.append(current)
+            for other in sorted(neighbours[current] - seen):
+                seen.add(other)
+                todo.append(other)
+        groups.append([n for n in plan.entities if n in group])
+    return groups
+
+
+def _join_islands(plan: Plan, intent: Intent, primary: str) -> None:
+    """An app is one web of records: a group of entities linked to nothing the main record
+    reaches (an Inspection composed from another blueprint, next to the permit it inspects)
+    is tied to the main record. A record about it points at the main record; a person, place
+    or thing is pointed at by the main record."""
+    for group in _islands(plan):
+        if primary in group:
+            continue
+        head = next((n for n in group if plan.entities[n].kind == "main"), "") or next(
+            (n for n in group if plan.entities[n].kind != "child"), group[0])
+        if _shape(plan, head) in RECORD_SHAPES:
+            _add_ref(plan, head, primary, f"each {_words(head)} is about one "
+                                          f"{_words(primary)}")
+        else:
+            _add_ref(plan, primary, head, f"each {_words(primary)} names one {_words(head)}")
 
 
 def _direction(plan: Plan, later: str, earlier: str) -> tuple[str, str]:

@@ -62,7 +62,8 @@ WORDS = ("employees", "submit", "claims", "with", "several", "lines", "a", "mana
          "inspections", "photo", "email", "phone", "everyone", "can", "delete", "reopen",
          "returned", "cancel", "escalates", "to", "the board", ";", ".", ",", ":", "-",
          "\n- ", "1.", "€", "$5,000", "Mitarbeiter", "reichen", "ein", "pothole", "crew",
-         "schedule", "fixed", "members", "borrow", "books", "belong to", "accounts", "of")
+         "schedule", "fixed", "members", "borrow", "books", "belong to", "accounts", "of",
+         "returns", "either", "repair", "replace", "for a", "against their", "policy")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
