@@ -108,6 +108,8 @@ class Intent:
     the role deciding, the final states, the position."""
     sentences: list[tuple[int, int]] = field(default_factory=list)
     """Where each sentence (or ;-clause) of the prompt starts and ends."""
+    passives: list[tuple[str, int]] = field(default_factory=list)
+    """Steps told in the passive, with no one named ("the permit is issued"): verb, position."""
     words: str = ""
     """The prompt's words, singular and lowercase, space-separated with a space at each end,
     to ask whether it speaks of something at all (``" insurance claim "``)."""
@@ -220,6 +222,11 @@ _EDGE_WORDS = {"a", "an", "the", "and", "or", "nor", "but", "if", "so", "as", "t
                "status", "workflow"}
 
 
+_LEADING_VERBS = {"record", "log", "track", "schedule", "manage", "upload", "handle", "keep",
+                  "store", "capture", "raise", "send", "receive", "perform", "carry", "conduct",
+                  "do", "make", "take", "give", "replace", "repair", "refund", "mark", "attach"}
+
+
 def entity_phrase(phrase: str) -> str:
     """The phrase without the function words a loose pattern caught at its edges, or "" when
     what is left cannot name a record (nothing, a verb, a reserved or function word)."""
@@ -227,6 +234,9 @@ def entity_phrase(phrase: str) -> str:
     while words and words[-1] in _EDGE_WORDS:
         words.pop()
     while words and words[0] in _EDGE_WORDS:
+        words.pop(0)
+    # "record inspections", "schedule visits": the action, then the record
+    while len(words) > 1 and (words[0] in PURE_VERBS or words[0] in _LEADING_VERBS):
         words.pop(0)
     if not words:
         return ""
@@ -332,6 +342,13 @@ def _actions(text: str, intent: Intent) -> None:
         if verb and roles:
             intent.actions.append(Action(role_name(roles.group(1)), verb, match.start()))
     intent.actions.sort(key=lambda a: a.position)
+    # "once approved the permit is issued": a step nobody is named for
+    for match in re.finditer(r"\b(?:is|are|gets?|being|been|be)\s+(?:then\s+|finally\s+|"
+                             r"automatically\s+|formally\s+)?([a-z]+ed|paid)\b(?!\s+by\b)",
+                             text):
+        verb = forms.get(match.group(1))
+        if verb in VERBS and verb not in CREATE_VERBS:
+            intent.passives.append((verb, match.start(1)))
 
 
 _TRACK = re.compile(

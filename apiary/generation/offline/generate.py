@@ -192,6 +192,7 @@ def _compose(plan: Plan, other: Plan) -> list[str]:
     for name, entity in other.entities.items():
         if name in plan.entities or any(_resolve(plan, a) for a in entity.aliases[:1]):
             continue
+        entity.composed = True
         plan.entities[name] = entity
         added.append(name)
     if not added:
@@ -419,7 +420,7 @@ def _rename_role(plan: Plan, old: str, new: str) -> None:
 def _primary(plan: Plan, intent: Intent) -> str:
     for index, (phrase, _) in enumerate(intent.entities):
         name = _resolve(plan, phrase)
-        if name and plan.entities[name].kind == "main":
+        if name and plan.entities[name].kind == "main" and not plan.entities[name].composed:
             return name
         if name and index == 0 and phrase in intent.title and plan.entities[name].from_prompt \
                 and entity_shape(phrase) in RECORD_SHAPES:
@@ -864,7 +865,7 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     creators = [a.role for a in intent.actions if a.verb in CREATE_VERBS
                 and a.role in plan.roles]
     steps: list[Action] = []
-    for action in intent.actions:
+    for action in _with_passives(plan, intent):
         if action.verb in VERBS and action.role in plan.roles and (
                 action.verb not in CREATE_VERBS or action.verb in ("submit", "request")):
             steps.append(action)
@@ -928,6 +929,24 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     plan.assumptions.append(f"Workflow of {primary} from the prompt: "
                             f"{' → '.join(s for s in states if s not in finals or s == current)}"
                             + (f" (ends: {', '.join(sorted(finals))})" if finals else "") + ".")
+
+
+def _with_passives(plan: Plan, intent: Intent) -> list[Action]:
+    """The prompt's actions with its passive steps, each taken by the role acting just before
+    it (or the first staff role): "a reviewer approves; the permit is issued"."""
+    if not intent.passives or not any(a.role in plan.roles and a.verb in VERBS
+                                      for a in intent.actions):
+        return intent.actions  # no step of its own: the blueprint's workflow stands
+    actions = list(intent.actions)
+    for verb, position in intent.passives:
+        if verb == "assign" or any(a.verb == verb for a in actions):
+            continue  # "a handler is assigned" names a person, not a step of the record
+        before = [a.role for a in intent.actions if a.position < position and a.role in
+                  plan.roles and a.verb not in CREATE_VERBS]
+        role = before[-1] if before else next(iter(plan.roles_of("staff", "reviewer")), "")
+        if role:
+            actions.append(Action(role, verb, position))
+    return sorted(actions, key=lambda a: a.position)
 
 
 def _apply_outcomes(plan: Plan, intent: Intent, primary: str) -> None:

@@ -48,6 +48,8 @@ class EntityPlan:
     validations: list[dict[str, Any]] = field(default_factory=list)
     from_prompt: bool = False
     """Made from the prompt's words, not a blueprint's: it gets its links from the prompt."""
+    composed: bool = False
+    """Added from a second blueprint: it does not lead the app unless nothing else can."""
 
 
 @dataclass
