@@ -435,11 +435,17 @@ def _title(text: str, intent: Intent) -> None:
     if not words or (words[-1].endswith("ing") and singular(words[-1]) not in _TITLE_GERUNDS):
         return
     phrase = _noun_phrase(words, intent)
+    if phrase and phrase.split()[-1] in _WHO_WE_ARE:
+        return  # "City film office.": who runs the app, not what it keeps
     if phrase and phrase not in [p for p, _ in intent.entities]:
         intent.entities.append((phrase, first.start(1)))
         intent.title = phrase
 
 
+_WHO_WE_ARE = {"office", "department", "team", "unit", "desk", "council", "agency", "firm",
+               "practice", "charity", "company", "school", "hospital", "clinic", "university",
+               "authority", "branch", "headquarters", "hq", "dc", "warehouse", "plant",
+               "factory", "hotel", "restaurant", "shop", "store", "lab", "laboratory"}
 _TITLE_GERUNDS = {"booking", "meeting", "training", "building", "listing", "filing",
                   "reading", "finding", "hearing", "posting", "recording", "painting"}
 _ABLE_NOUNS = {"table", "cable", "timetable", "vegetable", "deliverable", "deliverables",
@@ -518,7 +524,8 @@ def _entities(text: str, intent: Intent) -> None:
 
 _FIELDS = re.compile(
     r"\b(?:with|including|includes|include|has|have|having|capturing|captures|capture|"
-    r"recording|containing|contains|stores|storing|fields?)\s+(?:an?\s+|the\s+|their\s+|"
+    r"recording|containing|contains|stores|storing|says|say|gives|lists|notes|shows|"
+    r"asks\s+for|fields?)\s+(?:an?\s+|the\s+|their\s+|"
     r"its\s+|fields?\s+(?:for\s+)?)?([a-z0-9][\w\s,'/()&-]*?)" + _BOUNDARY)
 
 
@@ -553,6 +560,15 @@ def _field_list(chunk: str, start: int, intent: Intent) -> None:
                    .replace(" or ", "/").replace(" and ", "/") + ")", chunk)
     items = [i.strip() for i in re.split(r",\s*(?:and\s+|&\s+|plus\s+)?|\s+and\s+|\s+&\s+|"
                                            r"\s+plus\s+", chunk)]
+    # "whether they need a road closure, parking suspensions or a drone": yes/no, each one
+    asked = next((i for i, item in enumerate(items) if re.match(r"whether\b", item)), None)
+    if asked is not None:
+        lead = re.match(r"whether\s+(?:(?:they|it|we|he|she)\s+\w+\s+)?", items[asked])
+        prefix = lead.group(0) if lead else "whether "
+        split = [part.strip() for item in items[asked:]
+                 for part in re.split(r"\s+or\s+", item.removeprefix(prefix))]
+        # "special effects/pyrotechnics": one thing under two names
+        items = items[:asked] + [f"whether {part.split('/')[0]}" for part in split if part]
     for index, item in enumerate(items):
         following = items[index + 1].split() if index + 1 < len(items) else []
         # "start and end dates", "pickup and delivery addresses"
@@ -582,6 +598,18 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if enum:
         item = enum.group(1)
         values = [snake(v) for v in re.split(r"\s*/\s*", enum.group(2)) if v.strip()]
+    # "which module", "whether it needs a road closure", "the grade they got", "evidence
+    # attached": the field is the noun; "whether" makes it a yes/no, "attached" a file
+    kind = ""
+    lead = re.match(r"(?:which|what|whether|if)\s+(?:(?:they|it|we|he|she)\s+"
+                    r"(?:need|needs|has|have|want|wants|is|are|uses?|involves?)\s+)?", item)
+    if lead and lead.group(0):
+        kind = "boolean" if lead.group(0).startswith(("whether", "if")) else ""
+        item = item[lead.end():]
+    item = re.split(r"\s+(?:they|it|we|he|she|you)\b", item)[0]
+    attached = re.match(r"(.*?)\s+(?:attached|uploaded|enclosed)$", item)
+    if attached:
+        item, kind = attached.group(1), "file"
     item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item.strip())
     item = re.sub(r"\bqty\b", "quantity", item)
     words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
@@ -609,6 +637,8 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         intent.secondary.add(position)
         role = None
     spec: dict[str, Any] = {"type": "ref", "to": "User"} if role else field_spec(name)
+    if kind and not role:
+        spec = {"type": kind}
     if len(values) >= 2 and len(set(values)) == len(values):
         spec = {"type": "enum", "values": values}
     if required:

@@ -526,8 +526,8 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
         if kind_spec["type"] == "file":
             fields[snake(phrase)] = {"type": "file", "required": True}
         elif phrase.split()[-1] in ("line", "item", "product", "part", "article"):
-            fields["quantity"] = parse_field("integer! min:1 =1")
-            fields["amount"] = parse_field("money! min:0")
+            fields.setdefault("quantity", parse_field("integer! min:1 =1"))
+            fields.setdefault("amount", parse_field("money! min:0"))
         plan.entities[name] = EntityPlan(kind="child", fields=fields, display="description",
                                          parent=parent, aliases=[phrase])
         plan.entities[parent].fields[_field_name(plural(phrase.split()[-1]))] = {
@@ -588,8 +588,6 @@ def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
             if any(s.get("to") == target for s in entity.fields.values()):
                 continue
             spec = {"type": "ref", "to": target}
-            plan.entities[target].fields.setdefault(
-                _field_name(plural(_words(owner).split()[-1])), {"type": "has_many", "to": owner})
         elif target == owner:
             continue
         if name in entity.fields:
@@ -611,6 +609,9 @@ def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
                                     "`standard` and `other`; edit the list.")
         named[owner].add(name)
         entity.fields[name] = spec
+        if spec.get("type") == "ref" and spec.get("to") in plan.entities:
+            plan.entities[spec["to"]].fields.setdefault(
+                _field_name(plural(_words(owner).split()[-1])), {"type": "has_many", "to": owner})
         if spec.get("pii"):
             plan.assumptions.append(f"{owner}.{name} is personal data: marked pii and readable "
                                     "only by the roles that own or run the records.")
