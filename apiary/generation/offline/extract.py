@@ -150,7 +150,10 @@ def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     compound = (r"[a-z]+\s+(?:team|manager|officer|lead|leader|coordinator|director|clerk|"
                 r"specialist|holder|board|committee|panel|administrator|owner|supervisor|"
                 r"associate|representative|adviser|advisor|assistant|desk|office|handler)")
-    return re.compile(rf"\b(?:the\s+)?({article}{compound}|{alternatives})(?:e?s)?\b")
+    # "a senior broker", "the head teacher": a role of its own, above or beside the plain one
+    qualified = (r"(?:senior|junior|head|chief|deputy|principal|lead|trainee)\s+"
+                 rf"(?:{alternatives})")
+    return re.compile(rf"\b(?:the\s+)?({article}{compound}|{qualified}|{alternatives})(?:e?s)?\b")
 
 
 _ROLES = role_regex()
@@ -188,6 +191,7 @@ def extract(text: str) -> Intent:
     lowered = normalise(text.lower())
     _roles(lowered, intent)
     _actions(lowered, intent)
+    _drop_who_we_are(lowered, intent)
     _entities(lowered, intent)
     _fields(lowered, intent)
     _states(lowered, intent)
@@ -301,6 +305,24 @@ def _roles(text: str, intent: Intent) -> None:
             intent.viewers.add(name)
         if name not in intent.roles:
             intent.roles.append(name)
+
+
+def _drop_who_we_are(text: str, intent: Intent) -> None:
+    """"Customs entries for our brokerage desk", "City permits office.": the organisation
+    running the app, not a role in it, when it is only ever named that way and does nothing."""
+    title_end = re.match(r"[^.;:!?]*", text)
+    short_title = title_end is not None and len(title_end.group(0).split()) <= 8
+    for name in list(intent.roles):
+        if any(a.role == name for a in intent.actions) or \
+                name.rsplit("_", 1)[-1] not in ("office", "desk", "department", "unit"):
+            continue
+        mentions = [m for m in intent.role_re.finditer(text) if role_name(m.group(1)) == name]
+        if mentions and all(
+                text[max(0, m.start() - 4):m.start()] == "our " or
+                (short_title and title_end is not None and m.end() <= title_end.end())
+                for m in mentions):
+            intent.roles.remove(name)
+            intent.viewers.discard(name)
 
 
 def _actions(text: str, intent: Intent) -> None:

@@ -373,12 +373,28 @@ def _apply_roles(plan: Plan, intent: Intent) -> None:
     if len(mentioned) >= 2:
         acting = {r for e in plan.entities.values() for m in e.transitions.values()
                   for r in m.roles}
+        # three roles or more: the prompt says who works here; the blueprint's others go,
+        # and what they did falls to the prompt's own staff
+        every = len(mentioned) >= 3 and any(plan.roles[r].kind in ("staff", "reviewer")
+                                            for r in mentioned if r in plan.roles)
         for name in unused:
-            if plan.roles[name].kind == "viewer" or name not in acting:
+            if every or plan.roles[name].kind == "viewer" or name not in acting:
                 _drop_role(plan, name)
+        if every:
+            _hand_over_orphans(plan, [r for r in mentioned if r in plan.roles])
         unused = [n for n in plan.roles if n not in mentioned]
     if mentioned and unused and plan.source:
         plan.assumptions.append(f"Kept the blueprint's roles {', '.join(unused)}.")
+
+
+def _hand_over_orphans(plan: Plan, mentioned: list[str]) -> None:
+    """Transitions left with nobody to take them go to the prompt's first staff or reviewer
+    role, so that the workflow can still move."""
+    staff = next(r for r in mentioned if plan.roles[r].kind in ("staff", "reviewer"))
+    for entity in plan.entities.values():
+        for move in entity.transitions.values():
+            if not move.roles:
+                move.roles = [staff]
 
 
 def _drop_role(plan: Plan, name: str) -> None:
