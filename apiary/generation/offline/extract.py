@@ -335,26 +335,36 @@ def _actions(text: str, intent: Intent) -> None:
         end = mentions[number + 1].start() if number + 1 < len(mentions) else len(text)
         after = text[match.end(): min(end, match.end() + 80)]
         clause = re.split(r"[.;:!?]|\bwho\b|\bwhere\b|\bwhen\b", after)[0]
-        words = re.findall(r"[a-z]+(?:[- ](?:off|in|out|up))?", clause)
+        words = re.findall(r"[a-z]+(?:[- ](?:off|in|out|up))?|,", clause)
         found = False
-        for index, word in enumerate(words[:8]):
+        for index, word in enumerate(words[:12]):
             verb = forms.get(word) or forms.get(word.replace("-", " "))
             following = words[index + 1] if index + 1 < len(words) else ""
             previous = words[index - 1] if index else ""
+            if word in ("mark", "marks") and (not found or previous in (",", "and", "then")):
+                # "marks it fixed", "marks them as done": the state names the step
+                state = next((w for w in words[index + 1:index + 4]
+                              if w not in ("it", "them", "as", "the", "each", "job", "work")),
+                             "")
+                if forms.get(state) in VERBS:
+                    intent.actions.append(Action(name, forms[state], match.end() + index))
+                    found = True
+                    continue
             if verb is not None and following != "by" and (
-                    not found or previous in ("and", "or", "then", "also")):
+                    not found or previous in ("and", "or", "then", "also", ",")):
                 if previous in PASSIVE:
                     break
                 intent.actions.append(Action(name, verb, match.end() + index))
                 found = True
                 continue
             if word in FILLERS or (found and word in ("and", "or", "then", "make", "makes",
-                                                      "do", "does")):
+                                                      "do", "does", ",")):
                 continue
             if found:
-                # "approves claims and pays them": skip the object, look for "and" + verb
+                # "approves claims and pays them", "inspects, schedules a crew, marks it
+                # fixed": skip the object, look for "and" or a comma, then a verb
                 rest = words[index:index + 4]
-                if "and" in rest:
+                if "and" in rest or "," in rest:
                     continue
             break
     for match in re.finditer(r"\b([a-z]+ed(?: in| out| off| up)?|paid)\s+by\s+"

@@ -459,12 +459,12 @@ def _primary(plan: Plan, intent: Intent) -> str:
     return next(iter(plan.entities))
 
 
-def _spoken_of(plan: Plan, name: str, intent: Intent) -> bool:
+def _spoken_of(plan: Plan, name: str, intent: Intent, aliases: bool = True) -> bool:
     """Whether the prompt speaks of the entity at all: its name, an alias, or the last word of
     its name ("claims" for InsuranceClaim)."""
     entity = plan.entities[name]
     words = _words(name)
-    phrases = [words, *entity.aliases]
+    phrases = [words, *(entity.aliases if aliases else [])]
     if len(words.split()[-1]) >= 4 and words.split()[-1] not in GENERIC_NOUNS:
         phrases.append(words.split()[-1])
     return any(f" {phrase} " in intent.words for phrase in phrases)
@@ -484,10 +484,33 @@ def _rename_entity(plan: Plan, old: str, new: str) -> None:
         renamed.label = _words(new).capitalize()
 
 
+def _unspoken_main(plan: Plan, intent: Intent) -> str:
+    """The blueprint's record with a workflow, when the prompt never speaks of it."""
+    if not plan.source:
+        return ""
+    main = next((n for n, e in plan.entities.items() if e.kind == "main" and e.states
+                 and not e.from_prompt and not e.composed), "")
+    return "" if not main or _spoken_of(plan, main, intent, aliases=False) else main
+
+
 def _apply_entities(plan: Plan, intent: Intent) -> str:
     named: set[str] = set()
+    # the record the prompt opens with, if its first sentence names one
+    opening = intent.sentences[0][1] if intent.sentences else 0
+    first = next((p for p, at in intent.entities if p not in intent.weak), "")
+    if not any(p == first and at < opening for p, at in intent.entities):
+        first = ""
     for phrase, _ in intent.entities:
         found = _resolve(plan, phrase)
+        if found and phrase == first and found == _unspoken_main(plan, intent) and \
+                pascal(phrase) not in plan.entities and phrase.split()[-1] not in GENERIC_NOUNS \
+                and not set(phrase.split()) & set(_words(found).split()):
+            # the prompt's word for the blueprint's record ("potholes" for service requests)
+            _rename_entity(plan, found, pascal(phrase))
+            named.add(pascal(phrase))
+            plan.assumptions.append(f"Named the entity {pascal(phrase)}, as the prompt does "
+                                    f"(the blueprint calls it {found}).")
+            continue
         if found:
             words = phrase.split()
             name = pascal(phrase)
@@ -515,6 +538,15 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                                         f"blueprint calls it {main}).")
             continue
         if name in plan.entities or name in RESERVED_ENTITIES:
+            continue
+        main = _unspoken_main(plan, intent)
+        if main and phrase == first and entity_shape(phrase) in RECORD_SHAPES:
+            # "Residents report potholes" to a blueprint of service requests: its record,
+            # under the prompt's name
+            _rename_entity(plan, main, name)
+            plan.entities[name].aliases.append(phrase)
+            plan.assumptions.append(f"Named the entity {name}, as the prompt does (the "
+                                    f"blueprint calls it {main}).")
             continue
         plan.entities[name] = new_entity(phrase)
         plan.assumptions.append(f"Added the entity {name} the prompt names, with the fields "
@@ -892,7 +924,11 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
         name, target = VERBS[action.verb]
         return [m for n, m in entity.transitions.items() if n == name or m.target == target]
 
-    if entity.states and any(known(a) for a in steps):
+    # the blueprint's workflow stands, extended, unless the prompt tells a process of three
+    # steps or more that it mostly does not know
+    distinct = {VERBS[a.verb][1]: bool(known(a)) for a in steps}
+    foreign = len(distinct) >= 3 and 2 * sum(distinct.values()) < len(distinct)
+    if entity.states and any(distinct.values()) and not foreign:
         _extend(plan, primary, steps, known)
         return
     targets = {VERBS[a.verb][1] for a in steps}

@@ -94,8 +94,8 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Dispatchers book deliveries for customers with pickup and delivery addresses, weight "
      "and a tracking number. Drivers update the status as it's collected, on the road and "
      "delivered or failed.",
-     {"fields": {"Shipment": {"pickup_address": "text", "delivery_address": "text"}},
-      "states": ("Shipment", ["collected", "on_road", "delivered", "failed"]),
+     {"fields": {"Delivery": {"pickup_address": "text", "delivery_address": "text"}},
+      "states": ("Delivery", ["collected", "on_road", "delivered", "failed"]),
       "roles": ["dispatcher", "driver", "customer"]}),
     ("A recipe app where cooks record recipes with ingredients, cooking time and servings.",
      {"fields": {"Recipe": {"cooking_time": "integer", "servings": "integer"}}}),
