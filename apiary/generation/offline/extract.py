@@ -673,6 +673,8 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         spec = {"type": kind}
     if len(values) >= 2 and len(set(values)) == len(values):
         spec = {"type": "enum", "values": values}
+        if set(values) <= {"yes", "no", "y", "n", "true", "false"}:
+            spec = {"type": "boolean"}  # "serious (yes/no)"
     if required:
         spec["required"] = True
     intent.fields.append((name, spec, position))

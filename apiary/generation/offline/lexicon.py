@@ -25,6 +25,15 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
     (r"(^|_)(full_name|first_name|last_name|surname|contact_name|emergency_contact|"
      r"next_of_kin)$", {"type": "string", "max_length": 120, "pii": True}),
     (r"(^|_)(salary|wage|pay_rate)$", {"type": "money", "min": 0, "pii": True}),
+    # a rate of tax, duty or interest is a percentage; an hourly or day rate is money
+    (r"(^|_)(tax|vat|duty|interest|discount|commission|exchange|conversion|success|error|"
+     r"completion|occupancy|utilisation|utilization|hit|win|vacancy|defect|scrap)_rate$",
+     {"type": "decimal"}),
+    (r"(^|_)(percent|percentage|pct)(_\w+)?$|(^|_)\w+_(percent|percentage|pct)$",
+     {"type": "decimal", "min": 0, "max": 100}),
+    (r"(^|_)(quantity|qty|count|number_of)_\w+$|(^|_)\w+_(qty|count)$",
+     {"type": "integer", "min": 0}),
+    (r"(^|_)(variance|difference|delta|discrepancy)$", {"type": "decimal"}),
     (r"(^|_)(amount|cost|price|budget|fee|total|value|revenue|spend|payment|deposit|"
      r"premium|rate|balance|subtotal|tax|vat|discount|charge|estimate_cost|unit_price|net|"
      r"gross|salary_range|refund|refund_amount)$",
@@ -47,12 +56,18 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
     (r"(^|_)(is_\w+|has_\w+|active|done|completed|paid|approved|urgent|billable|"
      r"confidential|verified|enabled|archived)$", {"type": "boolean", "default": False}),
     (r"(^|_)(website|url|link|homepage)$", {"type": "url"}),
-    (r"(^|_)(attachment|attachments|file|document|receipt|photo|photos|image|images|cv|"
-     r"resume|scan|signature|evidence|contract_file|pdf|letter|proof_of_\w+|pod|invoice_pdf)$",
+    (r"(^|_)(attachment|attachments|file|files|document|documents|receipt|photo|photos|image|"
+     r"images|cv|resume|scan|scans|signature|evidence|contract_file|pdf|letter|proof_of_\w+|"
+     r"pod|invoice_pdf|certificate|drawings|plans|screenshot|screenshots|upload|uploads)$",
      {"type": "file"}),
+    (r"(^|_)(outcome|disposition|decision|verdict)$",
+     {"type": "enum", "values": ["pending", "accepted", "rejected", "other"],
+      "default": "pending"}),
+    (r"(^|_)(result|test_result|pass_fail)$",
+     {"type": "enum", "values": ["pending", "pass", "fail"], "default": "pending"}),
     (r"(^|_)(description|notes?|comments?|details|summary|reason|body|justification|"
      r"feedback|instructions|findings|remarks|explanation|message|resolution|"
-     r"root_cause|outcome|agenda|bio)$", {"type": "text", "max_length": 5000}),
+     r"root_cause|agenda|bio)$", {"type": "text", "max_length": 5000}),
     (r"(^|_)(priority)$", {"type": "enum", "values": ["low", "medium", "high", "urgent"],
                            "default": "medium"}),
     (r"(^|_)(severity)$", {"type": "enum", "values": ["minor", "moderate", "major", "critical"],
