@@ -919,7 +919,10 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
                 action.verb not in CREATE_VERBS or action.verb in ("submit", "request")):
             steps.append(action)
     if not steps:
+        if not entity.states:
+            _default_lifecycle(plan, primary)
         return
+
     def known(action: Action) -> list[TransitionPlan]:
         name, target = VERBS[action.verb]
         return [m for n, m in entity.transitions.items() if n == name or m.target == target]
@@ -982,6 +985,23 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     plan.assumptions.append(f"Workflow of {primary} from the prompt: "
                             f"{' → '.join(s for s in states if s not in finals or s == current)}"
                             + (f" (ends: {', '.join(sorted(finals))})" if finals else "") + ".")
+
+
+def _default_lifecycle(plan: Plan, primary: str) -> None:
+    """A main record the prompt gives no process for still moves from new to done, taken by
+    the roles that run the records, so that lists, boards and dashboards can tell open work
+    from finished work. Said in the assumptions, to be edited with ``apiary refine``."""
+    entity = plan.entities[primary]
+    runners = plan.roles_of("staff", "reviewer") or list(plan.roles)
+    entity.states = ["new", "in_progress", "done"]
+    entity.finals = {"done"}
+    entity.transitions = {"start": TransitionPlan(["new"], "in_progress", list(runners)),
+                          "finish": TransitionPlan(["in_progress"], "done", list(runners)),
+                          "reopen": TransitionPlan(["done"], "in_progress", list(runners))}
+    entity.requires = {}
+    plan.assumptions.append(f"The prompt describes no process for {primary}: gave it the "
+                            "states new → in_progress → done, moved by "
+                            f"{', '.join(runners)}.")
 
 
 def _with_passives(plan: Plan, intent: Intent) -> list[Action]:
