@@ -749,6 +749,11 @@ _UNITS = {"day", "week", "month", "year", "hour", "person", "item", "head", "nig
           "minute", "customer", "user", "employee"}
 
 
+_FOR_PLACE = re.compile(r"\b(?:for|at)\s+(?:an?|one|the|their|its|each|every)\s+"
+                        r"((?:[a-z-]+\s+){0,2}[a-z-]+)")
+_WHO_WE_ARE_PLACES = {"office", "desk", "department", "team", "company", "firm", "business"}
+
+
 def _links(text: str, intent: Intent) -> None:
     """Phrases the prompt ties together, and the records its verbs leave behind."""
     for match in _LINK.finditer(text):
@@ -765,6 +770,15 @@ def _links(text: str, intent: Intent) -> None:
         target = _noun_phrase(words, intent)
         if target and singular(target.split()[-1]) not in _UNITS and target not in (
                 "diem", "cent", "annum", "capita"):
+            _mention(intent, target, match.start(1))
+            intent.secondary.add(match.start(1))
+    for match in _FOR_PLACE.finditer(text):
+        # "a permit for a property", "a diary for their site", "sits at a property": the
+        # place, party or thing a record is for is a record of its own
+        target = _noun_phrase(_first_words(match.group(1)), intent)
+        if target and entity_shape(target) in ("location", "organisation", "asset") and \
+                singular(target.split()[-1]) not in _UNITS and \
+                target.split()[-1] not in _WHO_WE_ARE_PLACES:
             _mention(intent, target, match.start(1))
             intent.secondary.add(match.start(1))
     forms = verb_forms()
