@@ -408,6 +408,7 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     """The entity a few words name, or "" when they name a role, a verb or nothing."""
     forms = verb_forms()
     words = [w for w in words if w not in ARTICLES]
+    phrase_words = words
     cut = 0
     for index, word in enumerate(words):
         if intent.role_re.fullmatch(word) or (forms.get(word) in PURE_VERBS and index < len(
@@ -420,8 +421,14 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             forms.get(words[cut]):
         cut += 1  # "patients book appointments": the role's verb, then its object
     words = words[cut:]
+    if cut and len(words) == 1 and forms.get(words[0]) and intent.role_re.fullmatch(
+            phrase_words[cut - 1]):
+        return ""  # "staff screen": the role's verb, not a record
     if len(words) >= 2 and words[-1] in ("details", "detail", "information", "info", "data"):
         return ""  # "their contact details": fields of a record, not a record
+    if len(words) == 1 and (words[0] in _NOT_RECORDS or words[0].endswith(
+            ("ibility", "ability", "ness", "ly"))):
+        return ""  # "apply online", "screen for eligibility", "track the outcome"
     while words and (words[-1] in NOT_ENTITIES or (
             forms.get(words[-1]) in PURE_VERBS and not _noun_like(words[-1]))):
         words = words[:-1]
@@ -439,6 +446,11 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     return " ".join(singular(w) for w in words)
 
 
+_NOT_RECORDS = {"online", "offline", "onsite", "remote", "outcome", "outcomes", "result",
+                "results", "decision", "decisions", "verdict", "disposition", "eligibility",
+                "feedback", "progress", "compliance", "performance", "quality", "safety",
+                "availability", "capacity", "demand", "usage", "spend", "revenue", "cost",
+                "costs", "income", "money", "cash", "time", "date", "today"}
 CHILD_HEADINGS = {"line", "item", "entry", "row"}
 TITLE_ADJECTIVES = {"weekly", "daily", "monthly", "yearly", "annual", "quarterly", "simple",
                     "small", "basic", "quick", "online", "internal", "digital", "new", "our",
