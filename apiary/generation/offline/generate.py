@@ -257,11 +257,18 @@ def _borrow(plan: Plan, assumptions: list[str]) -> None:
     records this app does not have, nor its workflow or roles."""
     for name, entity in plan.entities.items():
         phrase = entity.aliases[0] if entity.aliases else _words(name)
+        candidates = []
         for blueprint in library():
             theirs = blueprint.plan()
             found = _resolve(theirs, phrase)
             if not found or len(phrase.split()) < len(_words(found).split()) - 1:
                 continue
+            # the same name beats an alias, an alias beats a shared last word
+            closeness = 0 if found == name else 1 if phrase in theirs.entities[found].aliases \
+                else 2
+            candidates.append((closeness, len(theirs.entities[found].fields), blueprint.key,
+                               blueprint, theirs, found))
+        for _, _, _, blueprint, theirs, found in sorted(candidates, key=lambda c: c[:3]):
             fields = {}
             for field_name, spec in theirs.entities[found].fields.items():
                 if spec["type"] in ("ref", "has_many") and spec.get("to") != "User":
