@@ -51,7 +51,7 @@ NOT_ENTITIES = {"completion", "attendance", "progress", "everything", "anything"
                 "status", "reporting", "tracking", "management", "handling", "scheduling",
                 "planning", "logging", "monitoring", "process", "workflow", "goods", "log",
                 "list", "number", "detail", "details", "thing", "stuff", "credit", "work",
-                "job", "data", "info", "information", "people", "everyone", "anyone", "one",
+                "data", "info", "information", "people", "everyone", "anyone", "one",
                 "ones", "other", "others", "nobody", "someone", "something", "intake", "hey",
                 "hi", "hello", "please", "thanks", "over", "under", "above", "below"}
 RECORD_VERBS = {"record", "records", "recording", "store", "stores", "storing", "capture",
@@ -222,8 +222,8 @@ _EDGE_WORDS = {"a", "an", "the", "and", "or", "nor", "but", "if", "so", "as", "t
                "be", "was", "were", "been", "get", "gets", "got", "can", "may", "must", "will",
                "should", "would", "could", "do", "does", "did", "not", "no", "yes", "each",
                "every", "all", "any", "some", "several", "many", "more", "most", "other",
-               "such", "own", "also", "either", "neither", "both", "too", "very", "just", "only", "then", "now", "state",
-               "status", "workflow"}
+               "such", "own", "also", "either", "neither", "both", "too", "very", "just",
+               "only", "then", "now", "state", "status", "workflow"}
 
 
 _LEADING_VERBS = {"record", "log", "track", "schedule", "manage", "upload", "handle", "keep",
@@ -531,6 +531,12 @@ def _entities(text: str, intent: Intent) -> None:
         phrase = _noun_phrase(match.group(1).split(), intent)
         if phrase:  # "every donation is recorded with the amount": a record of its own
             _mention(intent, phrase, match.start(1))
+    for match in re.finditer(r"(?:^|[.;:!?,]\s*|\band\s+)(?:each|every)\s+((?:[a-z-]+\s+)?"
+                             r"[a-z-]+?)\s+(?:is|has|have|needs|gets|must|should|can|carries|"
+                             r"belongs|comes|goes|holds|lists)\b", text):
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and not intent.role_re.fullmatch(match.group(1)):
+            _mention(intent, phrase, match.start(1))  # "each job is for a property"
     for match in re.finditer(r"\b([a-z]+?)s?\s+(?:database|register|directory|records|list|"
                              r"profiles?)\b|\b(?:track|manage|keep|list of|database of|"
                              r"register of)\s+(?:our\s+|the\s+|all\s+)?([a-z]+?)s\b", text):

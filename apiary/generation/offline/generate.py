@@ -155,7 +155,15 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
         unknown = [p for p, _ in intent.entities if not _resolve(plan, p)
                    and p not in intent.weak]
         named = [p for p, _ in intent.entities if p not in intent.weak]
-        if best_score < CONFIDENT and named and not any(_resolve(plan, p) for p in named):
+        # what a record is for ("for a property") does not pick the blueprint on its own
+        leading = [p for p, at in intent.entities if p not in intent.weak
+                   and at not in intent.secondary]
+        if best_score < CONFIDENT and named and (not leading or not any(
+                _resolve(plan, p) for p in leading)):
+            assumptions.append(f"The `{best.key}` blueprint matched only weakly "
+                               f"({', '.join(matched)}) and has none of the records the "
+                               "prompt is about; built the app from the prompt instead.")
+        elif best_score < CONFIDENT and named and not any(_resolve(plan, p) for p in named):
             # a weak match that has none of the prompt's records: the prompt's words decide
             assumptions.append(f"The `{best.key}` blueprint matched only weakly "
                                f"({', '.join(matched)}) and has none of the records the "
@@ -164,7 +172,7 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             usable.append((best_score, best, matched))
     if not usable:
         plan = _bare_plan(intent, assumptions)
-        _borrow(plan, assumptions)
+        _borrow(plan, assumptions, {b.key: score for score, b, _ in ranked})
         return plan
     best_score, best, matched = usable[0]
     plan = best.plan()
@@ -251,7 +259,7 @@ def new_entity(phrase: str, kind: EntityKind = "reference") -> EntityPlan:
                       display=display, aliases=[phrase], from_prompt=True)
 
 
-def _borrow(plan: Plan, assumptions: list[str]) -> None:
+def _borrow(plan: Plan, assumptions: list[str], relevance: dict[str, float]) -> None:
     """Entities built from the prompt alone take the fields of the same record in any
     blueprint (a Loan's due date, a Donor's address): the fields only, not its links to
     records this app does not have, nor its workflow or roles."""
@@ -266,9 +274,11 @@ def _borrow(plan: Plan, assumptions: list[str]) -> None:
             # the same name beats an alias, an alias beats a shared last word
             closeness = 0 if found == name else 1 if phrase in theirs.entities[found].aliases \
                 else 2
-            candidates.append((closeness, len(theirs.entities[found].fields), blueprint.key,
-                               blueprint, theirs, found))
-        for _, _, _, blueprint, theirs, found in sorted(candidates, key=lambda c: c[:3]):
+            # then the blueprint closest to the prompt: a Job of field service, not of hiring
+            candidates.append((closeness, -relevance.get(blueprint.key, 0.0),
+                               len(theirs.entities[found].fields), blueprint.key, blueprint,
+                               theirs, found))
+        for *_, blueprint, theirs, found in sorted(candidates, key=lambda c: c[:4]):
             fields = {}
             for field_name, spec in theirs.entities[found].fields.items():
                 if spec["type"] in ("ref", "has_many") and spec.get("to") != "User":
