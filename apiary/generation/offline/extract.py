@@ -149,7 +149,10 @@ def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
                r"responsible|assigned|direct|own|new|other)\s)")
     compound = (r"[a-z]+\s+(?:team|manager|officer|lead|leader|coordinator|director|clerk|"
                 r"specialist|holder|board|committee|panel|administrator|owner|supervisor|"
-                r"associate|representative|adviser|advisor|assistant|desk|office|handler)")
+                r"associate|representative|adviser|advisor|assistant|desk|office|handler|"
+                r"engineer|analyst|planner|controller|auditor|accountant|technician|"
+                r"inspector|scientist|designer|developer|buyer|editor|assessor|adjuster|"
+                r"underwriter|investigator|consultant|nurse|agent)")
     # "a senior broker", "the head teacher": a role of its own, above or beside the plain one
     qualified = (r"(?:senior|junior|head|chief|deputy|principal|lead|trainee)\s+"
                  rf"(?:{alternatives})")
@@ -199,6 +202,7 @@ def extract(text: str) -> Intent:
     _links(lowered, intent)
     _outcomes(lowered, intent)
     intent.sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.;!?]+", lowered)]
+    _merge_short_roles(intent)
     intent.entities = _clean_phrases(intent.entities)
     intent.children = _clean_phrases(intent.children)
     intent.currency = _currency(text)
@@ -305,6 +309,29 @@ def _roles(text: str, intent: Intent) -> None:
             intent.viewers.add(name)
         if name not in intent.roles:
             intent.roles.append(name)
+
+
+_RANKS = {"senior", "junior", "head", "chief", "deputy", "principal", "lead", "trainee",
+          "assistant", "associate", "executive", "general", "managing", "vice"}
+
+
+def _merge_short_roles(intent: Intent) -> None:
+    """"Quality engineers raise...; the engineer verifies": the short name is the same role."""
+    alias = {}
+    for role in intent.roles:
+        # "senior broker" and "broker" are two roles; "quality engineer" and "engineer" one
+        longer = [r for r in intent.roles if r.endswith("_" + role)
+                  and r.split("_")[0] not in _RANKS]
+        if "_" not in role and len(longer) == 1:
+            alias[role] = longer[0]
+    if not alias:
+        return
+    intent.roles = [r for r in intent.roles if r not in alias]
+    intent.viewers = {alias.get(r, r) for r in intent.viewers}
+    intent.delete_roles = {alias.get(r, r) for r in intent.delete_roles}
+    for action in intent.actions:
+        action.role = alias.get(action.role, action.role)
+    intent.outcomes = [(alias.get(r, r), states, at) for r, states, at in intent.outcomes]
 
 
 def _drop_who_we_are(text: str, intent: Intent) -> None:
@@ -847,7 +874,9 @@ def _mention(intent: Intent, phrase: str, position: int) -> None:
         intent.entities.sort(key=lambda item: item[1])
 
 
-_NEXT = r"(?:\s+(?!(?:and|or|then|with|by|to|in|on|for|after|before|when|if|it|them)\b)[a-z-]+)?"
+_NEXT = (r"(?:\s+(?!(?:and|or|then|with|by|to|in|on|for|after|before|when|if|it|them|"
+         r"afterwards|later|again|immediately|first|too|also|instead|there|today|now)\b)"
+         r"[a-z-]+)?")
 _OUTCOME = re.compile(
     r"\b(?:decides?|deciding|marks?|marking|rules?|triages?|triaging|classif(?:y|ies))"
     r"(?:\s+(?:it|them|the\s+[a-z]+|each\s+[a-z]+))?"
