@@ -492,7 +492,17 @@ def _title(text: str, intent: Intent) -> None:
     first = re.match(r"\s*([^.;:!?]*)", text)
     if not first or len(text[first.end():].split()) < 4:
         return  # a title with nothing after it says too little to trust ("asdf qwerty")
-    head = re.split(r"\s+(?:for|of|at|in|across|within|-)\s+|\s+-\s*", first.group(1))[0]
+    opening = first.group(1)
+    # "Spreadsheet we use for equipment calibration", "A tracker for site visits": the
+    # container says nothing; what it is for names the record
+    container = re.match(r"(?:(?:a|an|the|our|my)\s+)?(?:shared\s+|excel\s+|google\s+)?"
+                         r"(?:spreadsheet|sheet|workbook|excel|list|log|register|tracker|"
+                         r"database|app|application|system|tool|form)\s+(?:(?:that\s+)?we\s+"
+                         r"(?:use|keep|have|run)\s+|that\s+tracks\s+)?(?:for|of|to track)\s+",
+                         opening)
+    if container:
+        opening = opening[container.end():]
+    head = re.split(r"\s+(?:for|of|at|in|across|within|-)\s+|\s+-\s*", opening)[0]
     words = head.split()
     forms = verb_forms()
     if not words or len(words) > 4 or any(
@@ -632,6 +642,9 @@ def _fields(text: str, intent: Intent) -> None:
 
 
 def _field_list(chunk: str, start: int, intent: Intent) -> None:
+    # "columns are instrument id, description, ...": a spreadsheet's headings
+    chunk = re.sub(r"^\s*(?:the\s+)?(?:columns?|fields?|headers?|headings?)\s+"
+                   r"(?:are|is|include|includes|:)?\s*", "", chunk)
     # "priority (low, medium, high)": keep the parenthesised list as one item
     chunk = re.sub(r"\(([^)]*)\)", lambda m: "(" + m.group(1).replace(",", "/")
                    .replace(" or ", "/").replace(" and ", "/") + ")", chunk)
@@ -687,6 +700,17 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     attached = re.match(r"(.*?)\s+(?:attached|uploaded|enclosed)$", item)
     if attached:
         item, kind = attached.group(1), "file"
+    # spreadsheet headings: "calibrated by" names a person, "last calibrated" a date
+    done_by = re.fullmatch(r"([a-z]+ed|paid|done|sent|seen|made)\s+by", item.strip())
+    done_on = re.fullmatch(r"(?:last|first|date|next)\s+([a-z]+ed)|([a-z]+ed)\s+(?:on|date)",
+                           item.strip())
+    if done_by:
+        intent.fields.append((f"{done_by.group(1)}_by", {"type": "ref", "to": "User"},
+                              position))
+        return
+    if done_on:
+        intent.fields.append((snake(item), {"type": "date"}, position))
+        return
     item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item.strip())
     item = re.sub(r"\bqty\b", "quantity", item)
     words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
