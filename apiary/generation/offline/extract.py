@@ -502,7 +502,8 @@ def _title(text: str, intent: Intent) -> None:
                          opening)
     if container:
         opening = opening[container.end():]
-    head = re.split(r"\s+(?:for|of|at|in|across|within|-)\s+|\s+-\s*", opening)[0]
+    head = re.split(r"\s+(?:for|of|at|in|across|within|from|by|with|about|to|on|-)\s+|"
+                    r"\s+-\s*", opening)[0]
     words = head.split()
     forms = verb_forms()
     if not words or len(words) > 4 or any(

@@ -274,6 +274,9 @@ def _borrow(plan: Plan, assumptions: list[str], relevance: dict[str, float]) -> 
             # the same name beats an alias, an alias beats a shared last word
             closeness = 0 if found == name else 1 if phrase in theirs.entities[found].aliases \
                 else 2
+            if closeness == 2 and not (set(phrase.split()) & set(_words(found).split())) - \
+                    GENERIC_NOUNS:
+                continue  # a vulnerability report is not an incident report
             # then the blueprint closest to the prompt: a Job of field service, not of hiring
             candidates.append((closeness, -relevance.get(blueprint.key, 0.0),
                                len(theirs.entities[found].fields), blueprint.key, blueprint,
@@ -451,16 +454,19 @@ def _rename_role(plan: Plan, old: str, new: str) -> None:
 # --- entities and fields --------------------------------------------------------------------
 
 def _primary(plan: Plan, intent: Intent) -> str:
-    for index, (phrase, _) in enumerate(intent.entities):
+    for phrase, _ in intent.entities:
         name = _resolve(plan, phrase)
         if name and plan.entities[name].kind == "main" and not plan.entities[name].composed:
             return name
-        if name and index == 0 and phrase in intent.title and plan.entities[name].from_prompt \
-                and entity_shape(phrase) in RECORD_SHAPES:
-            return name  # "Weekly timesheets. ...": the record the prompt opens with
     for name, entity in plan.entities.items():
         if entity.kind == "main" and entity.states and _spoken_of(plan, name, intent):
             return name
+    if intent.entities:
+        phrase = intent.entities[0][0]
+        name = _resolve(plan, phrase)
+        if name and phrase in intent.title and plan.entities[name].from_prompt \
+                and entity_shape(phrase) in RECORD_SHAPES:
+            return name  # "Weekly timesheets. ...": the record the prompt opens with
     # the blueprint's main record goes unnamed: the first record the prompt does name leads
     # ("every donation is recorded..." in a blueprint built around grant applications)
     for phrase, _ in intent.entities:
