@@ -456,6 +456,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     if len(words) == 1 and (words[0] in _NOT_RECORDS or words[0].endswith(
             ("ibility", "ability", "ness", "ly"))):
         return ""  # "apply online", "screen for eligibility", "track the outcome"
+    while len(words) > 1 and words[-1] in _ADJECTIVES:
+        words = words[:-1]  # "a permit valid for 12 months"
     while words and (words[-1] in NOT_ENTITIES or (
             forms.get(words[-1]) in PURE_VERBS and not _noun_like(words[-1]))):
         words = words[:-1]
@@ -473,6 +475,10 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     return " ".join(singular(w) for w in words)
 
 
+_ADJECTIVES = {"valid", "invalid", "available", "active", "inactive", "overdue", "late",
+               "urgent", "pending", "due", "ready", "complete", "incomplete", "open", "closed",
+               "free", "full", "empty", "missing", "required", "optional", "possible",
+               "necessary", "new", "old", "current", "previous", "outstanding", "unpaid", "paid"}
 _NOT_RECORDS = {"online", "offline", "onsite", "remote", "outcome", "outcomes", "result",
                 "results", "decision", "decisions", "verdict", "disposition", "eligibility",
                 "feedback", "progress", "compliance", "performance", "quality", "safety",

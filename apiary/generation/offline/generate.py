@@ -149,27 +149,25 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
     """The best blueprint's plan, with a second one composed in when the prompt clearly names
     its records too (``loose``: the prompt's words outside role names), or a bare plan."""
     usable = []
-    if ranked:
-        best_score, best, matched = ranked[0]
-        plan = best.plan()
-        unknown = [p for p, _ in intent.entities if not _resolve(plan, p)
-                   and p not in intent.weak]
-        named = [p for p, _ in intent.entities if p not in intent.weak]
-        # what a record is for ("for a property") does not pick the blueprint on its own
-        leading = [p for p, at in intent.entities if p not in intent.weak
-                   and at not in intent.secondary]
-        if best_score < CONFIDENT and named and (not leading or not any(
-                _resolve(plan, p) for p in leading)):
-            assumptions.append(f"The `{best.key}` blueprint matched only weakly "
-                               f"({', '.join(matched)}) and has none of the records the "
-                               "prompt is about; built the app from the prompt instead.")
-        elif best_score < CONFIDENT and named and not any(_resolve(plan, p) for p in named):
-            # a weak match that has none of the prompt's records: the prompt's words decide
-            assumptions.append(f"The `{best.key}` blueprint matched only weakly "
-                               f"({', '.join(matched)}) and has none of the records the "
-                               "prompt names; built the app from the prompt instead.")
-        elif best_score >= STRONG or (best_score >= WEAK and not unknown):
-            usable.append((best_score, best, matched))
+    named = [p for p, _ in intent.entities if p not in intent.weak]
+    # what a record is for ("for a property") does not pick the blueprint on its own
+    leading = [p for p, at in intent.entities if p not in intent.weak
+               and at not in intent.secondary]
+    for index, (score, candidate, matched) in enumerate(ranked[:3]):
+        plan = candidate.plan()
+        has_lead = bool(leading) and any(_resolve(plan, p) for p in leading)
+        if score < CONFIDENT and named and not has_lead:
+            if index == 0:
+                assumptions.append(f"The `{candidate.key}` blueprint matched only weakly "
+                                   f"({', '.join(matched)}) and has none of the records the "
+                                   "prompt is about.")
+            continue  # a weak match without the prompt's record: a runner-up may have it
+        unknown = [p for p in named if not _resolve(plan, p)]
+        if (index == 0 or has_lead) and (score >= STRONG or (score >= WEAK and not unknown)):
+            usable.append((score, candidate, matched))
+            break
+        if index == 0 and not named:
+            break
     if not usable:
         plan = _bare_plan(intent, assumptions)
         _borrow(plan, assumptions, {b.key: score for score, b, _ in ranked})
@@ -503,6 +501,8 @@ def _rename_entity(plan: Plan, old: str, new: str) -> None:
             if spec.get("to") == old:
                 spec["to"] = new
     renamed = plan.entities[new]
+    if _words(old) not in renamed.aliases:
+        renamed.aliases.append(_words(old))  # the prompt may still say "the application"
     if renamed.label:
         renamed.label = _words(new).capitalize()
 
