@@ -458,6 +458,9 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         return ""  # "apply online", "screen for eligibility", "track the outcome"
     while len(words) > 1 and words[-1] in _ADJECTIVES:
         words = words[:-1]  # "a permit valid for 12 months"
+    if len(words) == 2 and singular(words[0]) != words[0] and forms.get(words[1]) and \
+            not _noun_like(words[1]):
+        words = [words[0]]  # "teams register with a name": the teams are the record
     while words and (words[-1] in NOT_ENTITIES or (
             forms.get(words[-1]) in PURE_VERBS and not _noun_like(words[-1]))):
         words = words[:-1]
@@ -480,6 +483,7 @@ _ADJECTIVES = {"valid", "invalid", "available", "active", "inactive", "overdue",
                "free", "full", "empty", "missing", "required", "optional", "possible",
                "necessary", "new", "old", "current", "previous", "outstanding", "unpaid", "paid"}
 _NOT_RECORDS = {"online", "offline", "onsite", "remote", "outcome", "outcomes", "result",
+                "maintenance", "administration", "operations", "admin",
                 "results", "decision", "decisions", "verdict", "disposition", "eligibility",
                 "feedback", "progress", "compliance", "performance", "quality", "safety",
                 "availability", "capacity", "demand", "usage", "spend", "revenue", "cost",
