@@ -253,8 +253,8 @@ def entity_phrase(phrase: str) -> str:
         verb = verb_forms().get(words[0])
         if words[0] in NOT_ENTITIES or words[0] in PURE_VERBS or (verb and verb != words[0]):
             return ""
-    if any(w in RESERVED or w in _EDGE_WORDS for w in words):
-        return ""
+    if snake(" ".join(words)) in RESERVED or any(w in _EDGE_WORDS for w in words):
+        return ""  # "for" or "return" alone; "import declaration" is a fine name
     return " ".join(words)
 
 
@@ -313,6 +313,11 @@ def _roles(text: str, intent: Intent) -> None:
 
 _RANKS = {"senior", "junior", "head", "chief", "deputy", "principal", "lead", "trainee",
           "assistant", "associate", "executive", "general", "managing", "vice"}
+
+
+_NOT_PASSIVE_STEPS = {"record", "enter", "add", "log", "create", "open", "place", "suggest",
+                      "ask", "propose", "request", "assign", "plan", "report", "book"}
+"""Passives that say how a record came to be ("is recorded", "is assigned to"), not a step."""
 
 
 def _merge_short_roles(intent: Intent) -> None:
@@ -406,7 +411,7 @@ def _actions(text: str, intent: Intent) -> None:
                              r"automatically\s+|formally\s+)?([a-z]+ed|paid)\b(?!\s+by\b)",
                              text):
         verb = forms.get(match.group(1))
-        if verb in VERBS and verb not in CREATE_VERBS:
+        if verb in VERBS and verb not in _NOT_PASSIVE_STEPS:
             intent.passives.append((verb, match.start(1)))
 
 

@@ -937,9 +937,12 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     creators = [a.role for a in intent.actions if a.verb in CREATE_VERBS
                 and a.role in plan.roles]
     steps: list[Action] = []
+    passive = {(verb, at) for verb, at in intent.passives}
     for action in _with_passives(plan, intent):
+        # "a clerk lodges a claim" creates it; "the claim is lodged" is a step of it
         if action.verb in VERBS and action.role in plan.roles and (
-                action.verb not in CREATE_VERBS or action.verb in ("submit", "request")):
+                action.verb not in CREATE_VERBS or action.verb in ("submit", "request")
+                or (action.verb, action.position) in passive):
             steps.append(action)
     if not steps:
         if not entity.states:
