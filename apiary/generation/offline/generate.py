@@ -945,7 +945,10 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
                 or (action.verb, action.position) in passive):
             steps.append(action)
     if not steps:
-        if not entity.states:
+        # a register of things ("keep a list of our artworks") needs no lifecycle; work
+        # that people do something with does
+        if not entity.states and (intent.actions or _shape(plan, primary) in ("event",
+                                                                              "document")):
             _default_lifecycle(plan, primary)
         return
 

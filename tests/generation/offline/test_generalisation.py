@@ -1,0 +1,122 @@
+"""The offline generator on processes no blueprint was written for: the prompt's own words
+decide the records, fields, roles and steps, and a blueprint that matches only by accident
+does not take over."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from apiary.definition import check_text
+from apiary.generation.offline.generate import generate
+
+
+def _app(prompt: str) -> dict[str, Any]:
+    doc, _, _ = generate(prompt)
+    assert [str(d) for d in check_text(json.dumps(doc))] == []
+    return doc
+
+
+def _states(doc: dict[str, Any], entity: str) -> list[str]:
+    return list(doc["entities"][entity]["workflow"]["states"])
+
+
+def _type(doc: dict[str, Any], entity: str, field: str) -> str:
+    spec = doc["entities"][entity]["fields"][field]
+    return str(spec if isinstance(spec, str) else spec["type"])
+
+
+def test_the_prompts_name_for_the_record_beats_the_blueprints() -> None:
+    doc = _app("Citizens report graffiti: location, photo, contact details. The cleansing team "
+               "inspects, schedules a crew, marks it cleaned.")
+    assert "Graffiti" in doc["entities"] and "ServiceRequest" not in doc["entities"]
+    states = _states(doc, "Graffiti")
+    assert states.index("inspected") < states.index("scheduled")
+
+
+def test_a_step_told_in_the_passive_joins_the_workflow() -> None:
+    doc = _app("Import declarations for our customs desk. A clerk prepares each declaration and "
+               "a senior clerk checks it before it is lodged.")
+    assert _states(doc, "ImportDeclaration")[-2:] == ["checked", "lodged"]
+
+
+def test_a_senior_role_is_a_role_of_its_own_and_the_organisation_is_none() -> None:
+    doc = _app("Import declarations for our customs desk. A clerk prepares each declaration and "
+               "a senior clerk checks it before it is lodged.")
+    assert {"clerk", "senior_clerk"} <= set(doc["roles"])
+    assert "customs_desk" not in doc["roles"]
+    moves = doc["entities"]["ImportDeclaration"]["workflow"]["transitions"]
+    assert moves["check"]["roles"] == ["senior_clerk"]
+
+
+def test_a_role_named_by_its_job_and_then_by_its_noun_is_one_role() -> None:
+    doc = _app("Quality engineers raise supplier corrective action requests against a supplier "
+               "with a part number and quantity rejected. The engineer verifies the fix and "
+               "closes the request.")
+    assert "quality_engineer" in doc["roles"] and "engineer" not in doc["roles"]
+
+
+def test_a_spreadsheets_purpose_names_the_record_and_its_columns_the_fields() -> None:
+    doc = _app("Spreadsheet we use for equipment calibration: columns are instrument ID, "
+               "description, location, last calibrated, next due, calibrated by, certificate, "
+               "pass/fail. Technicians update it, the lab manager reviews overdue ones.")
+    assert list(doc["entities"]) == ["EquipmentCalibration"]
+    assert _type(doc, "EquipmentCalibration", "last_calibrated") == "date"
+    assert _type(doc, "EquipmentCalibration", "calibrated_by") == "ref"
+    assert _type(doc, "EquipmentCalibration", "certificate") == "file"
+    assert "instrument_id" in doc["entities"]["EquipmentCalibration"]["fields"]
+
+
+def test_whether_questions_become_yes_no_fields() -> None:
+    doc = _app("Film festival submissions: filmmakers submit a film with title, runtime and "
+               "whether it contains strong language, nudity or violence. Programmers review "
+               "each film; a film is selected or declined.")
+    films = [n for n, e in doc["entities"].items() if "nudity" in e["fields"]]
+    assert films, "the questions are fields of the film"
+    for field in ("strong_language", "nudity", "violence"):
+        assert _type(doc, films[0], field) == "boolean"
+
+
+def test_what_a_record_is_for_becomes_an_entity_it_points_at() -> None:
+    doc = _app("Plumbers are sent to jobs: each job is for a property with an address and an "
+               "access code. The dispatcher assigns a plumber; the plumber completes the job.")
+    job = doc["entities"]["Job"]
+    assert job["fields"]["property"] == {"type": "ref", "to": "Property"} or \
+        job["fields"]["property"]["to"] == "Property"
+    assert "workflow" in job and "workflow" not in doc["entities"]["Property"]
+
+
+def test_work_without_steps_still_has_a_lifecycle_but_a_register_has_none() -> None:
+    doc = _app("Volunteers log beach clean-ups with the beach, the date and the bags of litter "
+               "collected; coordinators look at them every month.")
+    main = next(n for n, e in doc["entities"].items() if "workflow" in e)
+    assert _states(doc, main) == ["new", "in_progress", "done"]
+    register = _app("Keep a list of the artworks in our offices with artist, year, room and "
+                    "insured value.")
+    assert all("workflow" not in e for e in register["entities"].values())
+
+
+def test_every_record_joins_the_main_records_web() -> None:
+    doc = _app("City permits office. Builders apply for a building permit with plans and the "
+               "estimated cost; a plan reviewer approves it and inspectors record inspections "
+               "of the work.")
+    links: dict[str, set[str]] = {name: set() for name in doc["entities"]}
+    for name, entity in doc["entities"].items():
+        for spec in entity["fields"].values():
+            target = spec.get("to") if isinstance(spec, dict) else None
+            if target in links:
+                links[name].add(target)
+                links[target].add(name)
+    seen, todo = set(), [next(iter(doc["entities"]))]
+    while todo:
+        current = todo.pop()
+        seen.add(current)
+        todo.extend(links[current] - seen)
+    assert seen == set(doc["entities"])
+
+
+def test_adverbs_abstract_nouns_and_verbs_are_not_records() -> None:
+    doc = _app("Students apply online for bursaries with their household income; staff screen "
+               "each application for eligibility and the panel picks the winners.")
+    for junk in ("Online", "Eligibility", "Screen"):
+        assert junk not in doc["entities"]
