@@ -53,7 +53,8 @@ NOT_ENTITIES = {"completion", "attendance", "progress", "everything", "anything"
                 "list", "number", "detail", "details", "thing", "stuff", "credit", "work",
                 "data", "info", "information", "people", "everyone", "anyone", "one",
                 "ones", "other", "others", "nobody", "someone", "something", "intake", "hey",
-                "hi", "hello", "please", "thanks", "over", "under", "above", "below"}
+                "hi", "hello", "please", "thanks", "over", "under", "above", "below",
+                "need", "needs"}
 RECORD_VERBS = {"record", "records", "recording", "store", "stores", "storing", "capture",
                 "captures", "capturing"}
 
@@ -315,6 +316,9 @@ _RANKS = {"senior", "junior", "head", "chief", "deputy", "principal", "lead", "t
           "assistant", "associate", "executive", "general", "managing", "vice"}
 
 
+_NOMINAL_STEPS = {"approval": "approve", "sign off": "sign off", "review": "review",
+                  "authorisation": "authorise", "authorization": "authorize",
+                  "verification": "verify", "inspection": "inspect"}
 _NOT_PASSIVE_STEPS = {"record", "enter", "add", "log", "create", "open", "place", "suggest",
                       "ask", "propose", "request", "assign", "plan", "report", "book"}
 """Passives that say how a record came to be ("is recorded", "is assigned to"), not a step."""
@@ -405,6 +409,17 @@ def _actions(text: str, intent: Intent) -> None:
         roles = intent.role_re.match(match.group(2))
         if verb and roles:
             intent.actions.append(Action(role_name(roles.group(1)), verb, match.start()))
+    # "needs approval from the brand manager", "requires sign-off by the IT director"
+    for match in re.finditer(r"\b(?:needs?|requires?|go(?:es)?\s+for|sent\s+for|subject\s+to|"
+                             r"awaits?|waits?\s+for)\s+(?:an?\s+|the\s+)?(?:final\s+)?"
+                             r"(approval|sign-off|sign\s+off|review|authori[sz]ation|"
+                             r"verification|inspection)\s+(?:from|by)\s+(?:an?\s+|the\s+)?",
+                             text):
+        role = intent.role_re.match(text, match.end())
+        if role:
+            intent.actions.append(Action(role_name(role.group(1)),
+                                         _NOMINAL_STEPS[match.group(1).replace("-", " ")
+                                                        .replace("  ", " ")], match.start(1)))
     intent.actions.sort(key=lambda a: a.position)
     # "once approved the permit is issued": a step nobody is named for
     for match in re.finditer(r"\b(?:is|are|gets?|being|been|be)\s+(?:then\s+|finally\s+|"

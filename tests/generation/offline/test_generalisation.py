@@ -120,3 +120,13 @@ def test_adverbs_abstract_nouns_and_verbs_are_not_records() -> None:
                "each application for eligibility and the panel picks the winners.")
     for junk in ("Online", "Eligibility", "Screen"):
         assert junk not in doc["entities"]
+
+
+def test_an_approval_named_as_a_noun_is_a_step_of_that_role() -> None:
+    doc = _app("Marketing asset requests: any employee can request a design asset with a brief "
+               "and a deadline. Each request needs approval from the brand manager, then the "
+               "requester signs off the final version.")
+    main = next(n for n, e in doc["entities"].items() if "workflow" in e)
+    moves = doc["entities"][main]["workflow"]["transitions"]
+    assert moves["approve"]["roles"] == ["brand_manager"]
+    assert "Need" not in doc["entities"]
