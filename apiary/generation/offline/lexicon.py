@@ -241,6 +241,21 @@ PURE_VERBS = {"submit", "approve", "reject", "decline", "refuse", "deny", "pay",
 
 # word (singular, lowercase) → role name
 ROLE_WORDS: dict[str, str] = {
+    # occupations without an agent suffix (-er, -or, -ist...) the prompt's grammar would show
+    "secretary": "secretary", "company secretary": "company_secretary",
+    "chairperson": "chair", "chairman": "chair", "chairwoman": "chair", "chef": "chef",
+    "head chef": "head_chef", "vet": "vet", "veterinarian": "vet", "judge": "judge",
+    "surveyor": "surveyor", "groundsman": "groundsman", "groundskeeper": "groundsman",
+    "carer": "carer", "care worker": "carer", "gp": "gp", "dentist": "dentist",
+    "paralegal": "paralegal", "trustee": "trustee", "porter": "porter", "cashier": "cashier",
+    "foreman": "foreman", "estimator": "estimator", "steward": "steward", "pilot": "pilot",
+    "warden": "warden", "midwife": "midwife", "paramedic": "paramedic", "tutor": "tutor",
+    "lecturer": "lecturer", "dean": "dean", "curator": "curator", "architect": "architect",
+    "actuary": "actuary", "attorney": "lawyer", "solicitor": "lawyer", "barrister": "lawyer",
+    "underwriter": "underwriter", "broker": "broker", "agronomist": "agronomist",
+    "picker": "picker", "packer": "packer", "mentor": "mentor",
+    "social worker": "social_worker", "counsellor": "counsellor", "counselor": "counsellor",
+    "therapist": "therapist",
     "employee": "employee", "staff": "staff", "staff member": "staff", "worker": "employee",
     "colleague": "employee", "manager": "manager", "line manager": "manager",
     "team lead": "team_lead", "team leader": "team_lead", "supervisor": "supervisor",
