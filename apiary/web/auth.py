@@ -31,16 +31,19 @@ class Auth(Pages):
         email = normalize_email(str(form.get("email", "")))
         password = str(form.get("password", ""))
         target = safe_next(form.get("next"))
-        wait = self.throttle.wait_seconds(email)
+        # behind a reverse proxy this is the proxy's address unless the server trusts its
+        # X-Forwarded-For (``apiary.api.server.serve(proxy_headers=True)``)
+        client = request.client.host if request.client else ""
+        wait = self.throttle.wait_seconds(email, client)
         if wait:
             return self._failed(request, email, target, f"Too many failed attempts. Try again "
                                                         f"in {wait} seconds.", 429)
         user_id = await run_in_threadpool(verify_password, self.runtime.db, email, password)
         if user_id is None:
-            self.throttle.failed(email)
+            self.throttle.failed(email, client)
             return self._failed(request, email, target, "The e-mail address or the password "
                                                         "is not right.", 401)
-        self.throttle.succeeded(email)
+        self.throttle.succeeded(email, client)
         request.session.clear()
         request.session[USER_KEY] = user_id
         return RedirectResponse(target, status_code=303)

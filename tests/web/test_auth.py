@@ -85,6 +85,60 @@ def test_repeated_failures_make_the_next_attempt_wait() -> None:
     assert throttle.wait_seconds("a@example.com") == 0
 
 
+def test_a_guesser_elsewhere_does_not_slow_the_real_user_down() -> None:
+    now = [100.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for _ in range(10):
+        throttle.failed("a@example.com", "203.0.113.9")
+    assert throttle.wait_seconds("a@example.com", "203.0.113.9") > 0
+    assert throttle.wait_seconds("a@example.com", "198.51.100.7") == 0
+
+
+def test_one_address_trying_many_accounts_is_slowed_down() -> None:
+    now = [100.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for number in range(20):
+        throttle.failed(f"user{number}@example.com", "203.0.113.9")
+    assert throttle.wait_seconds("fresh@example.com", "203.0.113.9") > 0
+    assert throttle.wait_seconds("fresh@example.com", "198.51.100.7") == 0
+
+
+def test_guessing_one_account_from_many_addresses_costs_the_owner_a_minute_at_most() -> None:
+    now = [100.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for number in range(40):
+        throttle.failed("a@example.com", f"203.0.113.{number}")
+    assert 0 < throttle.wait_seconds("a@example.com", "198.51.100.7") <= 60
+    now[0] += 60
+    assert throttle.wait_seconds("a@example.com", "198.51.100.7") == 0
+
+
+def test_a_valid_account_does_not_reset_a_guessers_count_and_counts_are_forgotten() -> None:
+    now = [100.0]
+    throttle = LoginThrottle(clock=lambda: now[0])
+    for number in range(25):
+        throttle.failed(f"user{number}@example.com", "203.0.113.9")
+    throttle.succeeded("mine@example.com", "203.0.113.9")
+    assert throttle.wait_seconds("user1@example.com", "203.0.113.9") > 0
+    now[0] += 901
+    assert throttle.wait_seconds("user1@example.com", "203.0.113.9") == 0
+
+
+def test_flooding_with_new_addresses_does_not_wipe_a_recent_count() -> None:
+    now = [100.0]
+    throttle = LoginThrottle(clock=lambda: now[0], max_tracked=50)
+    for number in range(40):
+        now[0] += 0.01
+        throttle.failed(f"noise{number}@example.com", f"192.0.2.{number}")
+    for _ in range(5):
+        now[0] += 0.01
+        throttle.failed("a@example.com", "203.0.113.9")
+    for number in range(3):
+        now[0] += 0.01
+        throttle.failed(f"more{number}@example.com", f"198.51.100.{number}")
+    assert throttle.wait_seconds("a@example.com", "203.0.113.9") > 0
+
+
 def test_a_throttled_address_is_told_to_wait_even_with_the_right_password(
         browser: Callable[[], Browser]) -> None:
     for _ in range(3):
