@@ -109,7 +109,9 @@ def load_config(settings: Settings | None = None, provider: str | None = None) -
 
     base_url = pick("base_url", DEFAULT_BASE_URLS.get(chosen, "")).rstrip("/")
     if chosen != "offline" and not base_url.startswith(("http://", "https://")):
-        raise GenerationError(f"the model server's address `{base_url}` must start with "
+        # shown only when it cannot hold a password ("user:secret@host")
+        shown = f" `{base_url}`" if "@" not in base_url else ""
+        raise GenerationError(f"the model server's address{shown} must start with "
                               f"http:// or https:// (set in {where})")
     api_key = pick("api_key", "").strip()
     if not all("!" <= ch <= "~" for ch in api_key):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -52,6 +53,20 @@ class Reply:
     """Seconds the answering attempt took, without the waits before it."""
 
 
+def shown_url(url: str) -> str:
+    """The address as messages may show it: without a user name, password or query string,
+    where some servers take credentials (``https://user:secret@host/v1?key=...``)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an address that cannot be read)"
+    if ":" in host:
+        host = f"[{host}]"
+    return urlunsplit((parts.scheme, host + port, parts.path, "", ""))
+
+
 class Transport:
     def __init__(self, *, server: str, base_url: str, timeout: float,
                  mask: Callable[[str], str], sleep: Callable[[float], None] | None = None,
@@ -68,7 +83,7 @@ class Transport:
 
     @property
     def where(self) -> str:
-        return f"the {self.server} server at {self.base_url}"
+        return f"the {self.server} server at {shown_url(self.base_url)}"
 
     def post(self, path: str, headers: Mapping[str, str], body: Mapping[str, Any]) -> Reply:
         """POST ``body``; a 2xx or 4xx reply (other than 401/403/429) is returned decoded."""

@@ -53,3 +53,26 @@ def test_a_key_with_a_line_break_never_reaches_the_error(tmp_path: Path) -> None
     finally:
         server.stop()
     assert SECRET not in str(caught.value)
+
+
+def test_credentials_in_the_servers_address_never_reach_a_message(tmp_path: Path) -> None:
+    # nothing listens on this port: the connection is refused and the error names the server
+    address = "http://alice:hunter2-secret@127.0.0.1:9/v1?api-key=query-secret"
+    provider = OpenAIProvider(LLMConfig(provider="openai", base_url=address, model="m",
+                                        api_key=SECRET, timeout=2.0, max_rounds=1,
+                                        usage_log=tmp_path / "usage.jsonl"))
+    with pytest.raises(ProviderError) as caught:
+        generate(provider, "A helpdesk")
+    message = str(caught.value)
+    assert "127.0.0.1:9/v1" in message
+    assert "hunter2" not in message and "alice" not in message and "query-secret" not in message
+
+
+def test_an_address_without_a_scheme_is_quoted_only_when_it_cannot_hold_a_password(
+        tmp_path: Path) -> None:
+    with pytest.raises(GenerationError) as plain:
+        load_config(settings(tmp_path, APIARY_LLM_BASE_URL="localhost:11434"))
+    assert "`localhost:11434`" in str(plain.value)
+    with pytest.raises(GenerationError) as secret:
+        load_config(settings(tmp_path, APIARY_LLM_BASE_URL="bob:hunter2@models.internal"))
+    assert "hunter2" not in str(secret.value) and "http://" in str(secret.value)
