@@ -14,6 +14,7 @@ as PostgreSQL's ``WITH CHECK`` does, so nobody can hand a record to somebody els
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -22,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from apiary.definition.compiled import Operation
+from apiary.definition.compiled import FieldType, Operation
 from apiary.engine import audit, candidate, references, workflows
 from apiary.engine.aggregates import Aggregate, AggregatePlan, AggregateQuery
 from apiary.engine.audit import AuditEntry
@@ -283,8 +284,14 @@ class RecordService:
                        transition=(before[workflow.field], transition.target, comment))
             return self._result(conn, plan, p, ctx, before["id"])
 
-    def delete(self, p: Principal, entity: str, id: int, if_match: int | None = None) -> None:
-        """Delete a record, applying ``on_delete`` to the records that refer to it."""
+    def delete(self, p: Principal, entity: str, id: int,
+               if_match: int | None = None) -> tuple[str, ...]:
+        """Delete a record, applying ``on_delete`` to the records that refer to it.
+
+        Returns the ids of the files held by every record deleted (this one and those deleted
+        with it, in fields the caller may not see too), for the caller to remove from its file
+        store once the delete is committed: no record refers to them any more.
+        """
         plan, ctx = self._entity(entity), self._context(p)
         self._require(plan, p, Operation.DELETE)
         with write_transaction(self._db) as conn:
@@ -297,6 +304,8 @@ class RecordService:
             for child, row in reversed(fallout.deleted):
                 self._remove(conn, child, p, ctx, row, None)
             self._remove(conn, plan, p, ctx, before, Operation.DELETE)
+        removed = [(plan, before), *fallout.deleted]
+        return tuple(file_id for item, row in removed for file_id in _file_ids(item, row))
 
     # -- steps ------------------------------------------------------------------------------
     def _lock(self, conn: sa.Connection, plan: EntityPlan, p: Principal, ctx: EvalContext,
@@ -417,6 +426,21 @@ def _delete_statement(plan: EntityPlan, p: Principal, ctx: EvalContext,
     table = plan.table
     query = sa.delete(table).where(table.c.id == sa.bindparam("_id"))
     return where(query, _allowed(plan, p, ctx, op))
+
+
+def _file_ids(plan: EntityPlan, row: Mapping[str, Any]) -> list[str]:
+    """The ids of the files a stored row holds."""
+    found = []
+    for f in plan.entity.stored_fields:
+        value = row.get(f.name) if f.type is FieldType.FILE else None
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                continue
+        if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+            found.append(value["id"])
+    return found
 
 
 def _valid_id(value: Any) -> bool:

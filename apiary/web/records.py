@@ -180,16 +180,16 @@ class RecordPages(Pages):
         record_id = int(request.path_params["id"])
         form = await self.checked_form(request)
         try:
-            record = await run_in_threadpool(service.get, p, entity.name, record_id)
-            await run_in_threadpool(service.delete, p, entity.name, record_id, _version(form))
+            held = await run_in_threadpool(service.delete, p, entity.name, record_id,
+                                           _version(form))
         except EngineError as exc:
             if isinstance(exc, NotFound):
                 raise
             return await self._detail(request, app, p, service, entity, record_id, exc,
                                       _status(exc), deleting=True)
-        # Its files go with it: nothing links to them any more, and "deleted for everyone"
-        # must not leave a copy on disk.
-        for file_id in files.replaced(record, dict.fromkeys(record)):
+        # Its files go with it, and those of the records deleted with it: nothing links to
+        # them any more, and "deleted for everyone" must not leave a copy on disk.
+        for file_id in held:
             self.file_store.delete(file_id)
         return RedirectResponse(f"/{app.name}/{entity.name}?deleted={record_id}",
                                 status_code=303)

@@ -290,6 +290,21 @@ def test_delete_applies_on_delete_rules(helpdesk: World) -> None:
     helpdesk.svc.delete(admin, "Account", account["id"])
 
 
+def test_delete_names_the_files_of_every_record_it_deleted(helpdesk: World) -> None:
+    admin = helpdesk["admin"]
+    photo = {"id": "a" * 32, "name": "smoke.png", "size": 40, "type": "image/png"}
+    other = {"id": "b" * 32, "name": "kept.png", "size": 40, "type": "image/png"}
+    doomed = helpdesk.svc.create(admin, "Ticket", ticket())
+    spared = helpdesk.svc.create(admin, "Ticket", ticket())
+    for parent, attachment in ((doomed, photo), (spared, other)):
+        helpdesk.svc.create(admin, "Comment", {
+            "ticket": parent["id"], "requester": helpdesk["customer"].user_id,
+            "body": "See the photo.", "attachment": attachment})
+    # the comment goes with its ticket, and so does the file it held
+    assert helpdesk.svc.delete(admin, "Ticket", doomed["id"]) == (photo["id"],)
+    assert helpdesk.svc.delete(admin, "Ticket", spared["id"], None) == (other["id"],)
+
+
 def test_a_failing_write_leaves_no_audit_entry(helpdesk: World) -> None:
     supervisor = helpdesk["supervisor"]
     created = helpdesk.svc.create(supervisor, "Ticket", ticket())
