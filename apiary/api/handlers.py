@@ -21,7 +21,7 @@ from apiary.api.bodies import json_object
 from apiary.api.params import expand_param, if_match, list_params, no_params
 from apiary.api.problems import Issue, Problem
 from apiary.api.routes import Kind, Target
-from apiary.definition.compiled import Entity
+from apiary.definition.compiled import Entity, FieldType
 from apiary.engine import ListQuery, Principal, RecordService
 
 T = TypeVar("T")
@@ -74,9 +74,30 @@ async def list_records(call: Call) -> Response:
     return JSONResponse(body, headers=headers)
 
 
+def _no_new_files(call: Call, body: Mapping[str, Any] | None,
+                  current: Mapping[str, Any] | None = None) -> None:
+    """File fields are filled by uploads, which the API does not take yet: a body may clear a
+    file or send back the one the record holds, but not name another stored file (whoever
+    knew its id would get a copy of it, and deleting this record would remove it)."""
+    if not body:
+        return
+    issues = []
+    for f in call.entity.fields.values():
+        if f.type is not FieldType.FILE or f.name not in body or body[f.name] is None:
+            continue
+        if current is not None and body[f.name] == current.get(f.name):
+            continue
+        issues.append(Issue(f.name, "read_only", f"`{f.name}` is a file: upload it in the web "
+                                                  "form; the API can keep or clear it only."))
+    if issues:
+        raise Problem(422, "Files cannot be attached through the API yet.", errors=issues)
+
+
 async def create_record(call: Call) -> Response:
     no_params(call.query)
-    record = await call.engine(call.service.create, await call.body())
+    body = await call.body()
+    _no_new_files(call, body)
+    record = await call.engine(call.service.create, body)
     location = f"/api/{call.target.app}/{call.entity.name}/{record['id']}"
     return _record_response(record, 201, {"Location": location})
 
@@ -90,8 +111,11 @@ async def read_record(call: Call) -> Response:
 async def update_record(call: Call) -> Response:
     no_params(call.query)
     record_id, version = call.record_id(), if_match(call.request.headers)
-    record = await call.engine(call.service.update, record_id, await call.body(),
-                               if_match=version)
+    body = await call.body()
+    if body and any(f.type is FieldType.FILE and f.name in body
+                    for f in call.entity.fields.values()):
+        _no_new_files(call, body, await call.engine(call.service.get, record_id))
+    record = await call.engine(call.service.update, record_id, body, if_match=version)
     return _record_response(record)
 
 

@@ -205,3 +205,32 @@ def test_records_of_another_reader_are_not_found(as_role: AsRole) -> None:
     for response in (as_role("customer").get(url), as_role("customer").get(f"{url}/history"),
                      as_role("customer").patch(url, json={"product_version": "1.0"})):
         assert response.status_code == 404
+
+
+def test_a_file_field_can_be_kept_or_cleared_but_not_pointed_at_another_file(
+        as_role: AsRole, accounts: dict[str, Account], runtime: Any) -> None:
+    from apiary.engine import Principal
+
+    someone_elses = {"id": "c" * 32, "name": "payslip.pdf", "size": 10, "type": "application/pdf"}
+    customer = as_role("customer")
+    refused = customer.post(TICKETS, json={
+        "subject": "Look at this file", "description": "See file.", "category": "incident",
+        "attachment": someone_elses})
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["attachment"]
+    # a ticket whose file was uploaded in the web form: the API reads it, sends it back, clears it
+    mine = {"id": "d" * 32, "name": "screen.png", "size": 10, "type": "image/png"}
+    principal = Principal(accounts["customer"].user_id, accounts["customer"].email,
+                          frozenset({"customer"}))
+    ticket = runtime.records("helpdesk").create(principal, "Ticket", {
+        "subject": "Look at this file", "description": "See file.", "category": "incident",
+        "attachment": mine})
+    address = f"{TICKETS}/{ticket['id']}"
+    read = customer.get(address).json()
+    kept = customer.patch(address, json={"attachment": read["attachment"], "subject": "Look at this file!"})
+    assert kept.status_code == 200, kept.text
+    moved = customer.patch(address, json={"attachment": someone_elses})
+    assert moved.status_code == 422 and moved.json()["errors"][0]["field"] == "attachment"
+    assert customer.get(address).json()["attachment"]["id"] == mine["id"]
+    cleared = customer.patch(address, json={"attachment": None})
+    assert cleared.status_code == 200 and cleared.json()["attachment"] is None
