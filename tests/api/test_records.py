@@ -227,7 +227,8 @@ def test_a_file_field_can_be_kept_or_cleared_but_not_pointed_at_another_file(
         "attachment": mine})
     address = f"{TICKETS}/{ticket['id']}"
     read = customer.get(address).json()
-    kept = customer.patch(address, json={"attachment": read["attachment"], "subject": "Look at this file!"})
+    kept = customer.patch(address, json={"attachment": read["attachment"],
+                                          "subject": "Look at this file!"})
     assert kept.status_code == 200, kept.text
     moved = customer.patch(address, json={"attachment": someone_elses})
     assert moved.status_code == 422 and moved.json()["errors"][0]["field"] == "attachment"

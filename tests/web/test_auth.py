@@ -69,9 +69,14 @@ def test_login_form_needs_its_csrf_token_too(browser: Callable[[], Browser]) -> 
     assert response.status_code == 403
 
 
-def test_repeated_failures_make_the_next_attempt_wait() -> None:
+def clocked(**options: int) -> tuple[LoginThrottle, list[float]]:
+    """A throttle on a clock the test moves by changing ``now[0]``."""
     now = [100.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
+    return LoginThrottle(clock=lambda: now[0], **options), now
+
+
+def test_repeated_failures_make_the_next_attempt_wait() -> None:
+    throttle, now = clocked()
     for _ in range(3):
         assert throttle.wait_seconds("a@example.com") == 0
         throttle.failed("a@example.com")
@@ -86,8 +91,7 @@ def test_repeated_failures_make_the_next_attempt_wait() -> None:
 
 
 def test_a_guesser_elsewhere_does_not_slow_the_real_user_down() -> None:
-    now = [100.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
+    throttle, _ = clocked()
     for _ in range(10):
         throttle.failed("a@example.com", "203.0.113.9")
     assert throttle.wait_seconds("a@example.com", "203.0.113.9") > 0
@@ -95,8 +99,7 @@ def test_a_guesser_elsewhere_does_not_slow_the_real_user_down() -> None:
 
 
 def test_one_address_trying_many_accounts_is_slowed_down() -> None:
-    now = [100.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
+    throttle, _ = clocked()
     for number in range(20):
         throttle.failed(f"user{number}@example.com", "203.0.113.9")
     assert throttle.wait_seconds("fresh@example.com", "203.0.113.9") > 0
@@ -104,8 +107,7 @@ def test_one_address_trying_many_accounts_is_slowed_down() -> None:
 
 
 def test_guessing_one_account_from_many_addresses_costs_the_owner_a_minute_at_most() -> None:
-    now = [100.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
+    throttle, now = clocked()
     for number in range(40):
         throttle.failed("a@example.com", f"203.0.113.{number}")
     assert 0 < throttle.wait_seconds("a@example.com", "198.51.100.7") <= 60
@@ -114,8 +116,7 @@ def test_guessing_one_account_from_many_addresses_costs_the_owner_a_minute_at_mo
 
 
 def test_a_valid_account_does_not_reset_a_guessers_count_and_counts_are_forgotten() -> None:
-    now = [100.0]
-    throttle = LoginThrottle(clock=lambda: now[0])
+    throttle, now = clocked()
     for number in range(25):
         throttle.failed(f"user{number}@example.com", "203.0.113.9")
     throttle.succeeded("mine@example.com", "203.0.113.9")
@@ -125,8 +126,7 @@ def test_a_valid_account_does_not_reset_a_guessers_count_and_counts_are_forgotte
 
 
 def test_flooding_with_new_addresses_does_not_wipe_a_recent_count() -> None:
-    now = [100.0]
-    throttle = LoginThrottle(clock=lambda: now[0], max_tracked=50)
+    throttle, now = clocked(max_tracked=50)
     for number in range(40):
         now[0] += 0.01
         throttle.failed(f"noise{number}@example.com", f"192.0.2.{number}")
