@@ -148,7 +148,7 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             loose: set[str], assumptions: list[str]) -> Plan:
     """The best blueprint's plan, with a second one composed in when the prompt clearly names
     its records too (``loose``: the prompt's words outside role names), or a bare plan."""
-    usable = []
+    chosen: tuple[Blueprint, list[str]] | None = None
     named = [p for p, _ in intent.entities if p not in intent.weak]
     # what a record is for ("for a property") does not pick the blueprint on its own
     leading = [p for p, at in intent.entities if p not in intent.weak
@@ -164,20 +164,20 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             continue  # a weak match without the prompt's record: a runner-up may have it
         unknown = [p for p in named if not _resolve(plan, p)]
         if (index == 0 or has_lead) and (score >= STRONG or (score >= WEAK and not unknown)):
-            usable.append((score, candidate, matched))
+            chosen = candidate, matched
             break
         if index == 0 and not named:
             break
-    if not usable:
+    if chosen is None:
         plan = _bare_plan(intent, assumptions)
         _borrow(plan, assumptions, {b.key: score for score, b, _ in ranked})
         return plan
-    best_score, best, matched = usable[0]
+    best, matched = chosen
+    best_score = next(score for score, b, _ in ranked if b is best)
     plan = best.plan()
     plan.source = best.key
     assumptions.append(f"Started from the `{best.key}` blueprint (matched: "
                        f"{', '.join(matched)}).")
-    named = [p for p, _ in intent.entities if p not in intent.weak]
     for score, other, words in ranked[1:4]:
         strong = [w for w in words if other.keywords[w] >= 3 and w not in best.keywords
                   and all(part in loose for part in w.split())
