@@ -23,7 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "cli": {"definition", "expr", "storage", "engine", "identity", "api", "web", "generation",
             "importing"},
 }
-ROOT_MODULES = {"errors", "settings"}
+ROOT_MODULES = {"errors", "settings", "nouns"}
 
 
 def imports_of(path: Path) -> set[str]:

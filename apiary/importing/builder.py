@@ -14,8 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import inflect
-
+from apiary import nouns
 from apiary.definition.names import (
     ENGINE_ENTITIES,
     MAX_APP_NAME,
@@ -30,7 +29,6 @@ from apiary.importing.tables import SourceTable
 
 KEY_WORDS: Final = ("id", "code", "key", "number", "no", "ref", "sku", "email", "name", "title")
 MAX_LIST_COLUMNS: Final = 6
-_inflect = inflect.engine()
 
 
 @dataclass
@@ -76,8 +74,7 @@ def entity_name(source: str, taken: set[str]) -> str:
     words = [w for w in re.split(r"[^A-Za-z0-9]+", _ascii(source)) if w]
     if words:
         last = words[-1].lower()
-        singular = _inflect.singular_noun(last)
-        words[-1] = singular if isinstance(singular, str) and singular else last
+        words[-1] = nouns.singular(last) or last
     name = "".join(w[:1].upper() + w[1:] for w in words)[:MAX_NAME] or "Record"
     if not name[0].isalpha():
         name = "Sheet" + name
@@ -274,7 +271,7 @@ def _views(entity: ImportedEntity) -> dict[str, dict[str, Any]]:
 def _plural(name: str) -> str:
     parts = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", name) or [name]
     last = parts[-1]
-    plural = _inflect.plural_noun(last.lower())
+    plural = nouns.plural(last.lower())
     parts[-1] = (plural or last + "s").capitalize() if last[:1].isupper() else (plural or last)
     return "".join(parts)
 

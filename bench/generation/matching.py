@@ -14,8 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-import inflect
-
+from apiary import nouns
 from bench.generation.cases import Expected
 
 FUZZY_THRESHOLD = 0.85
@@ -32,7 +31,6 @@ _SPELLINGS = (("isation", "ization"), ("centre", "center"), ("enrolment", "enrol
               ("authoris", "authoriz"), ("finalis", "finaliz"))
 # Words inflect would wrongly singularise (``status`` -> ``statu``); kept as they are.
 _KEEP = re.compile(r".*(ss|us|is|ics)\Z")
-_inflect = inflect.engine()
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +56,7 @@ def normalise(name: str) -> str:
 def _singular(word: str) -> str:
     if len(word) <= 3 or _KEEP.match(word):
         return word
-    single = _inflect.singular_noun(word)
-    return single if isinstance(single, str) and single else word
+    return nouns.singular(word) or word
 
 
 def similarity(expected: Expected, generated: str) -> tuple[float, str]:

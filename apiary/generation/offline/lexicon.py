@@ -9,9 +9,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-import inflect
-
-_INFLECT = inflect.engine()
+from apiary import nouns
 
 # name pattern (matched against the snake_case field name) → field spec
 FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -381,12 +379,11 @@ def singular(word: str) -> str:
     """The singular of an English noun (``categories`` → ``category``); itself if singular."""
     if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics")):
         return word
-    result = _INFLECT.singular_noun(word)
-    return result if isinstance(result, str) and result else word
+    return nouns.singular(word) or word
 
 
 def plural(word: str) -> str:
-    return str(_INFLECT.plural_noun(word))
+    return nouns.plural(word)
 
 
 def snake(text: str) -> str:
@@ -516,8 +513,8 @@ def entity_shape(phrase: str) -> EntityShape:
     if not words:
         return "record"
     last = singular(words[-1])
-    for shape, nouns in ENTITY_SHAPES.items():
-        if last in nouns:
+    for shape, words_of_shape in ENTITY_SHAPES.items():
+        if last in words_of_shape:
             return shape
     if re.search(r"(ment|tion|sion|ance|ence|ing|al)$", last):
         return "event"
