@@ -18,6 +18,7 @@ from apiary.generation.offline.lexicon import (
     CREATE_VERBS,
     PARTY_WORDS,
     PURE_VERBS,
+    RECORD_MAKING_VERBS,
     ROLE_WORDS,
     VERBS,
     VIEWER_HINTS,
@@ -582,6 +583,11 @@ def _entities(text: str, intent: Intent) -> None:
                     break
             continue
         listed = "," in " ".join(group[:stop_at])
+        first = [w for w in items[0].split() if w not in ARTICLES]
+        if match.group(1) in ("book", "books") and len(items) == 2 and len(first) == 1 and \
+                singular(first[0]) == first[0] and len(items[1].split()) == 2 and \
+                singular(items[1].split()[1]) != items[1].split()[1]:
+            items = [items[1].split()[1]]  # "book our football and rugby pitches": pitches
         for offset, item in enumerate(items):
             words = item.split()
             if offset and not listed and len(words) > 1:
@@ -885,21 +891,37 @@ def _links(text: str, intent: Intent) -> None:
     verbs = sorted((f for f, v in forms.items() if v in ASSOCIATION_VERBS), key=len,
                    reverse=True)
     pattern = re.compile(
-        r"\b([a-z]+)\s+(?:can\s+|may\s+|must\s+|will\s+|also\s+|then\s+)?("
+        r"\b([a-z]+)\s+(?:can\s+|may\s+|must\s+|will\s+|also\s+|then\s+|should\s+)?("
         + "|".join(re.escape(v) for v in verbs) + r")\b(?:\s+(?:in|on|to|for|into|onto))?"
-        r"(?:\s+(?:an?|the|their|one or more|several|multiple)\b)?\s+([a-z-]+(?:\s+[a-z-]+)?)")
+        r"(?:\s+(?:an?|the|their|one or more|several|multiple)\b)?\s+"
+        r"([a-z-]+(?:\s+[a-z-]+){0,2})")
     for match in pattern.finditer(text):
         subject = singular(match.group(1))
+        verb = forms[match.group(2)]
         if subject in ARTICLES or subject in FILLERS or subject in PASSIVE or subject in (
                 "we", "i", "you", "they", "and", "or", "to", "who", "that", "which"):
-            continue
-        words = _first_words(match.group(3))
+            if verb not in RECORD_MAKING_VERBS or subject in ARTICLES | PASSIVE or \
+                    subject in ("to", "and", "or") or match.group(2).endswith("ing"):
+                continue
+            subject = ""  # "the team books a room": the booking still is the record
+        raw = match.group(3).split()
+        cut = next((i for i, w in enumerate(raw) if w in _STOP or w in ("and", "about") or (
+            i and w in ("each", "every", "a", "an", "the"))), len(raw))
+        words = _first_words(" ".join(raw[:cut]))
+        # "book our football and rugby pitches": the things are pitches
+        shared = re.match(r"(?:(?:our|their|the)\s+)?([a-z-]+)\s+(?:and|or)\s+([a-z-]+)\s+"
+                          r"([a-z-]+)", text[match.start(3):])
+        if shared and singular(shared.group(1)) == shared.group(1) and words and \
+                shared.group(2) not in ARTICLES and \
+                singular(shared.group(3)) != shared.group(3) and shared.group(3) not in _STOP:
+            words = [shared.group(3)]
         obj = _noun_phrase(words, intent) or (
             singular(words[-1]) if len(words) == 1 and singular(words[-1]) in ("job", "work")
             else "")
-        record = ASSOCIATION_VERBS[forms[match.group(2)]]
+        record = ASSOCIATION_VERBS[verb]
         intent.associations.append((subject, record, obj, match.start()))
-        if subject in PARTY_WORDS and (not obj or entity_shape(obj) not in (
+        if (subject in PARTY_WORDS or verb in RECORD_MAKING_VERBS) and \
+                (not obj or entity_shape(obj) not in (
                 "event", "money", "document")):
             # "organisations apply with a project title": the words after describe the
             # application, a record of its own

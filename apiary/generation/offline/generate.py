@@ -576,6 +576,7 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                                 f"a {entity_shape(phrase)} usually has "
                                 f"({', '.join(plan.entities[name].fields)}); everyone reads "
                                 "it, staff keep it.")
+    _alias_names(plan, intent)
     primary = _primary(plan, intent)
     if plan.entities[primary].kind != "main":
         plan.entities[primary].kind = "main"
@@ -606,6 +607,30 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
         plan.assumptions.append(f"Made {name} a child of {parent}: each {_words(parent)} has "
                                 f"several, deleted with it.")
     return primary
+
+
+def _alias_names(plan: Plan, intent: Intent) -> None:
+    """A blueprint's entity the prompt calls by one of its aliases only ("staff book a desk"
+    to a blueprint's Resource): named as the prompt does. Two aliases spoken ("rooms and
+    equipment") keep the blueprint's wider name."""
+    mentioned = {p for p, _ in intent.entities + intent.children}
+    for name, entity in list(plan.entities.items()):
+        if entity.from_prompt or _spoken_of(plan, name, intent, aliases=False):
+            continue
+        spoken = [a for a in entity.aliases if any(
+            f" {p} ".endswith(f" {a} ") for p in mentioned)]
+        spoken = [a for a in spoken if not any(o != a and f" {a} " in f" {o} " for o in spoken)]
+        if len(spoken) != 1 or spoken[0].split()[-1] in GENERIC_NOUNS or (
+                _words(name).split()[-1] in GENERIC_NOUNS and _words(name).startswith(spoken[0])):
+            continue  # "leave" for LeaveRequest: the blueprint's name only says more
+        if entity.kind == "main" and intent.words.count(f" {spoken[0]} ") < 2:
+            continue  # "the travel desk books the itinerary": a passing word, not its name
+        new = pascal(spoken[0])
+        if new in plan.entities or new in RESERVED_ENTITIES:
+            continue
+        _rename_entity(plan, name, new)
+        plan.assumptions.append(f"Named the entity {new}, as the prompt does (the blueprint "
+                                f"calls it {name}).")
 
 
 def _drop_unspoken_mains(plan: Plan, intent: Intent, primary: str) -> None:

@@ -495,8 +495,12 @@ ASSOCIATION_VERBS: dict[str, str] = {
     "subscribe": "subscription", "attend": "attendance", "refer": "referral",
     "order": "order", "donate": "donation", "sponsor": "sponsorship", "adopt": "adoption",
     "check out": "loan", "appeal": "appeal", "complain": "complaint", "bid": "bid",
-    "nominate": "nomination", "vote": "vote",
+    "nominate": "nomination", "vote": "vote", "commission": "commission", "match": "match",
 }
+# Verbs whose record is the point of the app whoever does them: "staff book a desk" keeps
+# bookings, "a coordinator matches a mentor with a young person" keeps matches.
+RECORD_MAKING_VERBS = frozenset({"book", "reserve", "borrow", "lend", "rent", "check out",
+                                 "commission", "match"})
 
 # People and organisations outside the team that the records are about: when the prompt has
 # them do something ("patients book appointments"), they are kept as records of their own too.
