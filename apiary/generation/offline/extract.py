@@ -19,6 +19,7 @@ from apiary.generation.offline.lexicon import (
     PARTY_WORDS,
     PURE_VERBS,
     RECORD_MAKING_VERBS,
+    RECORD_NOUNS,
     ROLE_WORDS,
     VERBS,
     VIEWER_HINTS,
@@ -112,6 +113,9 @@ class Intent:
     """Where each sentence (or ;-clause) of the prompt starts and ends."""
     passives: list[tuple[str, int]] = field(default_factory=list)
     """Steps told in the passive, with no one named ("the permit is issued"): verb, position."""
+    handled: str = ""
+    """What the office a prompt opens with handles ("University placement office." →
+    placement): the record, when the prompt names no other."""
     words: str = ""
     """The prompt's words, singular and lowercase, space-separated with a space at each end,
     to ask whether it speaks of something at all (``" insurance claim "``)."""
@@ -154,7 +158,7 @@ def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
                 r"associate|representative|adviser|advisor|assistant|desk|office|handler|"
                 r"engineer|analyst|planner|controller|auditor|accountant|technician|"
                 r"inspector|scientist|designer|developer|buyer|editor|assessor|adjuster|"
-                r"underwriter|investigator|consultant|nurse|agent)")
+                r"underwriter|investigator|consultant|nurse|agent|authority)")
     # "a senior broker", "the head teacher": a role of its own, above or beside the plain one
     qualified = (r"(?:senior|junior|head|chief|deputy|principal|lead|trainee)\s+"
                  rf"(?:{alternatives})")
@@ -184,7 +188,9 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(sign|signs|signed|signing)\s+(?:them|it)\s+off\b", r"\1 off", text)
     text = re.sub(r"\b(?:sign|signs|signed|signing)[- ]up\b", "signup", text)
     # "each person's yearly allowance": the allowance is the record, not the person
-    text = re.sub(r"\b(each|every|their|our)\s+[a-z]+'s\s+", r"\1 ", text)
+    # ("each freelancer's bank details" keeps the person: their details are a record)
+    text = re.sub(r"\b(each|every|their|our)\s+[a-z]+'s\s+(?!(?:[a-z]+\s+){0,3}?details\b)",
+                  r"\1 ", text)
     text = re.sub(r"\b([a-z]+)'s\s+(?=(?:representative|manager|team|officer|lead|leader|"
                   r"contact|agent|office|assistant)\b)", r"\1 ", text)
     text = re.sub(r"\b(fill|fills|filled|filling)\s+(?:in|out)\b", "fill", text)
@@ -206,6 +212,8 @@ def extract(text: str) -> Intent:
     intent.sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.;!?]+", lowered)]
     _merge_short_roles(intent)
     intent.entities = _clean_phrases(intent.entities)
+    if not intent.entities and intent.handled:
+        intent.entities = [(intent.handled, 0)]
     intent.children = _clean_phrases(intent.children)
     intent.currency = _currency(text)
     intent.words = " " + " ".join(singular(w) for w in re.findall(r"[a-z0-9]+", lowered)) + " "
@@ -253,7 +261,8 @@ def entity_phrase(phrase: str) -> str:
     if len(words) == 1:
         # "approves" or "submit" alone is an action; "appeal" or "loan" may be the record
         verb = verb_forms().get(words[0])
-        if words[0] in NOT_ENTITIES or words[0] in PURE_VERBS or (verb and verb != words[0]):
+        if words[0] in NOT_ENTITIES or words[0] in PURE_VERBS or (
+                verb and verb != words[0] and words[0] not in RECORD_NOUNS):
             return ""
     if snake(" ".join(words)) in RESERVED or any(w in _EDGE_WORDS for w in words):
         return ""  # "for" or "return" alone; "import declaration" is a fine name
@@ -284,6 +293,11 @@ ROLE_VERBS = {"manage", "manages", "run", "runs", "see", "sees", "mark", "marks"
               "visit", "visits", "treat", "treats", "teach", "teaches", "deliver", "delivers"}
 
 
+_PUBLIC_BODIES = {"s", "local", "public", "health", "tax", "port", "regulatory", "planning",
+                  "licensing", "competent", "certifying", "statutory", "supervisory", "housing",
+                  "education", "highway", "highways", "water", "fire", "police"}
+
+
 def _roles(text: str, intent: Intent) -> None:
     forms = verb_forms()
     extra: list[str] = []
@@ -304,8 +318,9 @@ def _roles(text: str, intent: Intent) -> None:
         if phrase.endswith(" team") and phrase.split()[0] in ARTICLES | {"and", "or", "of"}:
             phrase = phrase.split(None, 1)[1]
         name = role_name(phrase)
-        if name in ("everyone",) or not name:
-            continue
+        if name in ("everyone",) or not name or (
+                name.endswith("_authority") and name.split("_")[0] in _PUBLIC_BODIES):
+            continue  # "the local authority" is told, it does not work here
         window = text[max(0, match.start() - 40): match.end() + 40]
         if any(hint in window for hint in VIEWER_HINTS):
             intent.viewers.add(name)
@@ -549,7 +564,13 @@ def _title(text: str, intent: Intent) -> None:
         return
     phrase = _noun_phrase(words, intent)
     if phrase and phrase.split()[-1] in _WHO_WE_ARE:
-        return  # "City film office.": who runs the app, not what it keeps
+        # "City film office.": who runs the app, not what it keeps; "University placement
+        # office.": but what that office handles, placements, is a record
+        handled = phrase.split()[-2] if len(phrase.split()) >= 2 else ""
+        if handled and entity_phrase(handled) and not intent.role_re.fullmatch(handled) and \
+                entity_shape(handled) in ("record", "document", "event"):
+            intent.handled = singular(handled)
+        return
     if phrase and phrase not in [p for p, _ in intent.entities]:
         intent.entities.append((phrase, first.start(1)))
         intent.title = phrase
@@ -565,6 +586,13 @@ _ABLE_NOUNS = {"table", "cable", "timetable", "vegetable", "deliverable", "deliv
                "consumable", "consumables", "collectible", "turntable", "receivable"}
 _FIELD_ONLY_TYPES = {"integer", "decimal", "money", "date", "datetime", "boolean", "email",
                      "phone"}
+
+
+_PERSON = r"([a-z]+(?:\s+(?!and\b|or\b|with\b|over\b|who\b)[a-z]+)?)"
+_KEPT_PEOPLE = re.compile(
+    r"\b(?:each|every|the|our|a)\s+([a-z]+)(?:'s)?\s+(?:[a-z]+\s+){0,3}?details\b|"
+    r"\b(?:capture|record|keep|hold|store|register|list)s?\s+(?:each|every|all)\s+"
+    + _PERSON + r"(?:\s+and\s+(?:each|every|all)\s+" + _PERSON + ")?")
 
 
 def _entities(text: str, intent: Intent) -> None:
@@ -618,6 +646,15 @@ def _entities(text: str, intent: Intent) -> None:
         if party in PARTY_WORDS and intent.role_re.fullmatch(party):
             # "a proper donor database": the donors are records here, not only users
             _mention(intent, party, match.start())
+    for match in _KEPT_PEOPLE.finditer(text):
+        # "each freelancer's bank details", "capture every director and every beneficial
+        # owner with name and date of birth": people kept as records, whatever they also do
+        for phrase in match.groups():
+            if phrase and not intent.role_re.fullmatch(phrase):
+                phrase = phrase.split()[0]  # "each freelancer contact details"
+            if phrase and intent.role_re.fullmatch(phrase) and \
+                    singular(phrase.split()[-1]) not in NOT_FIELDS:
+                _mention(intent, " ".join(singular(w) for w in phrase.split()), match.start())
     for match in re.finditer(r"(?:^|[.;!?]\s+)(?:-\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+):", text):
         phrase = _noun_phrase(match.group(1).split(), intent)
         if phrase and phrase.split()[-1] in CHILD_HEADINGS and intent.entities:
@@ -920,12 +957,18 @@ def _links(text: str, intent: Intent) -> None:
             else "")
         record = ASSOCIATION_VERBS[verb]
         intent.associations.append((subject, record, obj, match.start()))
-        if (subject in PARTY_WORDS or verb in RECORD_MAKING_VERBS) and \
-                (not obj or entity_shape(obj) not in (
-                "event", "money", "document")):
+        head = singular(words[-1]) if words else ""
+        kept = head not in _BOOKED_AS_IS and (not obj or entity_shape(obj) not in (
+            "event", "money", "document"))
+        if kept and (subject in PARTY_WORDS or (verb in RECORD_MAKING_VERBS and head)):
             # "organisations apply with a project title": the words after describe the
-            # application, a record of its own
+            # application, a record of its own; "coaches book courts": so do bookings
             _mention(intent, record, match.start(2))
+
+
+_BOOKED_AS_IS = {"slot", "appointment", "session", "place", "seat", "ticket", "spot", "lesson",
+                 "class", "visit", "table", "tour"}
+"""What is booked and is itself the booking ("hauliers book delivery slots")."""
 
 
 def _first_words(phrase: str) -> list[str]:

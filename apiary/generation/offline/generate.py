@@ -25,6 +25,7 @@ from apiary.generation.offline.extract import (
 from apiary.generation.offline.lexicon import (
     CREATE_VERBS,
     PARTY_WORDS,
+    RECORD_NOUNS,
     ROLE_SYNONYMS,
     SHAPE_FIELDS,
     STOPWORDS,
@@ -155,6 +156,8 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                and at not in intent.secondary]
     for index, (score, candidate, matched) in enumerate(ranked[:3]):
         plan = candidate.plan()
+        if not any(_spoken_of(plan, name, intent) for name in plan.entities):
+            continue  # "insurance" said once, no claim anywhere: not the claims blueprint
         has_lead = bool(leading) and any(_resolve(plan, p) for p in leading)
         if score < CONFIDENT and named and not has_lead:
             if index == 0:
@@ -494,12 +497,17 @@ def _spoken_of(plan: Plan, name: str, intent: Intent, aliases: bool = True) -> b
 def _rename_entity(plan: Plan, old: str, new: str) -> None:
     plan.entities = {(new if name == old else name): entity
                      for name, entity in plan.entities.items()}
+    before, after = _field_name(_words(old)), _field_name(_words(new))
     for entity in plan.entities.values():
         if entity.parent == old:
             entity.parent = new
         for spec in entity.fields.values():
             if spec.get("to") == old:
                 spec["to"] = new
+        if entity.fields.get(before, {}).get("to") == new and after not in entity.fields:
+            # the link keeps its place among the fields, under the record's new name
+            entity.fields = {(after if f == before else f): spec
+                             for f, spec in entity.fields.items()}
     renamed = plan.entities[new]
     if _words(old) not in renamed.aliases:
         renamed.aliases.append(_words(old))  # the prompt may still say "the application"
@@ -631,6 +639,25 @@ def _alias_names(plan: Plan, intent: Intent) -> None:
         _rename_entity(plan, name, new)
         plan.assumptions.append(f"Named the entity {new}, as the prompt does (the blueprint "
                                 f"calls it {name}).")
+    for _, record, obj, _ in intent.associations:
+        # "staff book a parking space": what the blueprint's bookings point at (Resource,
+        # never named) is the parking space
+        held = _resolve(plan, record)
+        found = _resolve(plan, obj) if obj else ""
+        if not held or not found or not plan.entities[found].from_prompt or \
+                plan.entities[found].kind == "main":
+            continue
+        unspoken = [spec["to"] for spec in plan.entities[held].fields.values()
+                    if spec.get("type") == "ref" and spec["to"] in plan.entities
+                    and spec["to"] != held and not plan.entities[spec["to"]].from_prompt
+                    and not _spoken_of(plan, spec["to"], intent)]
+        if len(unspoken) != 1:
+            continue
+        del plan.entities[found]
+        _rename_entity(plan, unspoken[0], found)
+        plan.entities[found].aliases.append(obj)
+        plan.assumptions.append(f"Named the entity {found}, as the prompt does (the blueprint "
+                                f"calls it {unspoken[0]}).")
 
 
 def _drop_unspoken_mains(plan: Plan, intent: Intent, primary: str) -> None:
@@ -813,8 +840,8 @@ def _connect(plan: Plan, intent: Intent, primary: str) -> None:
             if party:
                 _add_ref(plan, thing, party, f"{plural(subject)} have {plural(obj)}")
             continue
-        if not (party and thing) and not _resolve(plan, record):
-            continue
+        if not (thing and (party or record in RECORD_NOUNS)) and not _resolve(plan, record):
+            continue  # "coaches book courts" keeps bookings; "staff assign jobs" no assignments
         held = _entity_for(plan, record, True)
         if not held:
             continue

@@ -501,6 +501,7 @@ ASSOCIATION_VERBS: dict[str, str] = {
 # bookings, "a coordinator matches a mentor with a young person" keeps matches.
 RECORD_MAKING_VERBS = frozenset({"book", "reserve", "borrow", "lend", "rent", "check out",
                                  "commission", "match"})
+RECORD_NOUNS = frozenset(ASSOCIATION_VERBS[verb] for verb in RECORD_MAKING_VERBS)
 
 # People and organisations outside the team that the records are about: when the prompt has
 # them do something ("patients book appointments"), they are kept as records of their own too.

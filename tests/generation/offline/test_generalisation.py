@@ -130,3 +130,46 @@ def test_an_approval_named_as_a_noun_is_a_step_of_that_role() -> None:
     moves = doc["entities"][main]["workflow"]["transitions"]
     assert moves["approve"]["roles"] == ["brand_manager"]
     assert "Need" not in doc["entities"]
+
+
+def test_a_blueprints_record_takes_the_one_name_the_prompt_gives_it() -> None:
+    doc = _app("Staff book a parking space for a day; facilities keep the list of spaces "
+               "(car park, level, has a charger) and confirm bookings.")
+    assert "ParkingSpace" in doc["entities"] and "Resource" not in doc["entities"]
+    assert _type(doc, "Booking", "parking_space") == "ref"
+
+
+def test_what_people_book_commission_or_match_is_kept_as_a_record() -> None:
+    doc = _app("Coaches book our tennis and squash courts by the hour; the front desk confirms "
+               "and the groundsman can close a court after rain.")
+    assert {"Booking", "Court"} <= set(doc["entities"])
+    assert "Tennis" not in doc["entities"]
+    doc = _app("The picture desk commissions photographers for shoots: brief, date, day rate. "
+               "The photographer accepts and delivers the images; the picture editor approves "
+               "payment.")
+    assert "Commission" in doc["entities"]
+
+
+def test_people_whose_details_are_kept_are_records_as_well_as_roles() -> None:
+    doc = _app("Interpreters accept bookings from hospital wards and the bookings team confirms "
+               "them. We also keep each interpreter's languages and bank details.")
+    assert "Interpreter" in doc["entities"] and "interpreter" in doc["roles"]
+
+
+def test_named_authorities_are_roles_and_public_bodies_are_not() -> None:
+    doc = _app("Hot work permits: the performing authority requests a permit for a job, the "
+               "area authority approves it, and we notify the local authority of big jobs.")
+    assert {"performing_authority", "area_authority"} <= set(doc["roles"])
+    assert "local_authority" not in doc["roles"]
+
+
+def test_an_office_names_what_it_handles_when_nothing_else_does() -> None:
+    doc = _app("University placement office. Students find a year-long placement with an "
+               "employer and we approve it before they start.")
+    assert "Placement" in doc["entities"]
+
+
+def test_a_blueprint_none_of_whose_records_the_prompt_speaks_of_is_not_used() -> None:
+    _, assumptions, _ = generate("University placement office. Students find a year-long "
+                                 "placement; we check the employer's insurance first.")
+    assert not any("`insurance` blueprint" in a for a in assumptions), assumptions
