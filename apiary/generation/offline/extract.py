@@ -737,15 +737,24 @@ def _field_list(chunk: str, start: int, intent: Intent) -> None:
         following = items[index + 1].split() if index + 1 < len(items) else []
         # "start and end dates", "pickup and delivery addresses"
         if len(item.split()) == 1 and len(following) == 2 and \
-                singular(following[-1]) != following[-1] and \
-                singular(following[-1]) in _SHARED_HEADS:
-            item = f"{item} {singular(following[-1])}"
-        if index > 0 and len(item.split()) == 2 and singular(item.split()[-1]) != \
-                item.split()[-1] and len(items[index - 1].split()) == 1:
+                singular(following[-1]) in _SHARED_HEADS and (
+                    singular(following[-1]) != following[-1] or item in _PAIRED):
+            item = f"{item} {singular(following[-1])}"  # "start and end time"
+        previous = items[index - 1].split() if index else []
+        if index > 0 and len(item.split()) == 2 and len(previous) == 1 and (
+                singular(item.split()[-1]) != item.split()[-1] or previous[0] in _PAIRED):
             item = f"{item.split()[0]} {singular(item.split()[-1])}"
+        if len(item.split()) == 1 and len(previous) == 2 and item in ENUM_WORDS | {"date"} \
+                and previous[-1] in ("name", "title", "number", "code", "id") and \
+                f"{items[index - 1]} and {item}" in chunk:
+            item = f"{previous[0]} {item}"  # "event name and type": the event's type
         _field_item(item, start + index, intent)
 
 
+_PAIRED = {"start", "end", "pickup", "drop-off", "dropoff", "delivery", "first", "last",
+           "planned", "actual", "opening", "closing", "arrival", "departure", "check-in",
+           "check-out", "minimum", "maximum", "min", "max", "current", "new", "old", "from",
+           "to", "in", "out", "home", "work", "billing", "shipping"}
 _SHARED_HEADS = {"date", "time", "address", "number", "name", "amount", "cost", "price",
                  "email", "phone", "day", "hour", "reading", "level", "rate", "code", "score",
                  "total", "count", "limit", "point", "note", "reference", "contact", "fee"}
@@ -958,7 +967,7 @@ def _links(text: str, intent: Intent) -> None:
         record = ASSOCIATION_VERBS[verb]
         intent.associations.append((subject, record, obj, match.start()))
         head = singular(words[-1]) if words else ""
-        kept = head not in _BOOKED_AS_IS and (not obj or entity_shape(obj) not in (
+        kept = head not in BOOKED_AS_IS and (not obj or entity_shape(obj) not in (
             "event", "money", "document"))
         if kept and (subject in PARTY_WORDS or (verb in RECORD_MAKING_VERBS and head)):
             # "organisations apply with a project title": the words after describe the
@@ -966,7 +975,7 @@ def _links(text: str, intent: Intent) -> None:
             _mention(intent, record, match.start(2))
 
 
-_BOOKED_AS_IS = {"slot", "appointment", "session", "place", "seat", "ticket", "spot", "lesson",
+BOOKED_AS_IS = {"slot", "appointment", "session", "place", "seat", "ticket", "spot", "lesson",
                  "class", "visit", "table", "tour"}
 """What is booked and is itself the booking ("hauliers book delivery slots")."""
 

@@ -15,6 +15,7 @@ from typing import Any
 from apiary.errors import ApiaryError
 from apiary.generation.offline.blueprints import Blueprint, library, parse_field, rank
 from apiary.generation.offline.extract import (
+    BOOKED_AS_IS,
     RESERVED,
     Action,
     Intent,
@@ -722,6 +723,14 @@ def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
             continue
         if name in ("state", "status") and entity.states:
             continue
+        same = [f for f, s in entity.fields.items() if s["type"] == spec["type"]
+                and _meaning(f) == _meaning(name)]
+        if same:
+            # "collection date" for the blueprint's collected_on: the prompt's name wins
+            _rename_field(entity, same[0], name)
+            named[owner].add(name)
+            plan.assumptions.append(f"Named {owner}.{same[0]} `{name}`, as the prompt does.")
+            continue
         similar = [f for f, s in entity.fields.items() if s["type"] == spec["type"]
                    and (f.endswith("_" + name) or f.startswith(name + "_"))]
         if similar:
@@ -744,6 +753,35 @@ def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
 
 
 LISTED_FIELDS = 4
+
+
+def _rename_field(entity: EntityPlan, old: str, new: str) -> None:
+    """A field under a new name, wherever the entity's rules, display and steps use it."""
+    word = re.compile(rf"\b{re.escape(old)}\b")
+    entity.fields = {(new if f == old else f): spec for f, spec in entity.fields.items()}
+    for spec in entity.fields.values():
+        if "computed" in spec:
+            spec["computed"] = word.sub(new, str(spec["computed"]))
+    entity.display = new if entity.display == old else entity.display
+    entity.review_by = new if entity.review_by == old else entity.review_by
+    entity.owned_by = new if entity.owned_by == old else entity.owned_by
+    entity.requires = {state: [new if f == old else f for f in fields]
+                       for state, fields in entity.requires.items()}
+    for rule in entity.validations:
+        rule["rule"] = word.sub(new, str(rule.get("rule", "")))
+        if "fields" in rule:
+            rule["fields"] = [new if f == old else f for f in rule["fields"]]
+_IDENTIFIERS = {"id", "number", "no", "code", "ref", "reference"}
+
+
+def _meaning(field: str) -> tuple[str, ...]:
+    """A field name reduced to what it means, so that "collection_date" is "collected_on" and
+    "sample_id" is "sample_code": the words without date markers, identifier words as one,
+    each word without its suffix of tense or action."""
+    words = [w for w in field.split("_") if w not in ("on", "at", "date", "when")]
+    return tuple("code" if w in _IDENTIFIERS else
+                 re.sub(r"(?:ation|ion|ed|ing|e)$", "", w) if len(w) > 5 else w
+                 for w in words) or (field,)
 
 
 def _keep_listed(plan: Plan, owner: str, names: set[str]) -> None:
@@ -840,7 +878,9 @@ def _connect(plan: Plan, intent: Intent, primary: str) -> None:
             if party:
                 _add_ref(plan, thing, party, f"{plural(subject)} have {plural(obj)}")
             continue
-        if not (thing and (party or record in RECORD_NOUNS)) and not _resolve(plan, record):
+        if not (thing and (party or (record in RECORD_NOUNS
+                                     and obj.split()[-1] not in BOOKED_AS_IS))) \
+                and not _resolve(plan, record):
             continue  # "coaches book courts" keeps bookings; "staff assign jobs" no assignments
         held = _entity_for(plan, record, True)
         if not held:
