@@ -290,7 +290,15 @@ ROLE_VERBS = {"manage", "manages", "run", "runs", "see", "sees", "mark", "marks"
               "read", "reads", "handle", "handles", "upload", "uploads", "decide", "decides",
               "respond", "responds", "answer", "answers", "prepare", "prepares", "take",
               "takes", "sign", "signs", "own", "owns", "look", "looks", "work", "works",
-              "visit", "visits", "treat", "treats", "teach", "teaches", "deliver", "delivers"}
+              "visit", "visits", "treat", "treats", "teach", "teaches", "deliver", "delivers",
+              "draft", "drafts", "process", "processes", "chase", "chases", "contact",
+              "contacts", "search", "searches", "value", "values", "quote", "quotes", "design",
+              "designs", "fit", "fits", "test", "tests", "measure", "measures", "clean",
+              "cleans", "pick", "picks", "pack", "packs", "load", "loads", "drive", "drives",
+              "operate", "operates", "supervise", "supervises", "coordinate", "coordinates",
+              "plan", "plans", "buy", "buys", "sell", "sells", "install", "installs",
+              "maintain", "maintains", "advise", "advises", "interview", "interviews",
+              "train", "trains", "fix", "fixes", "repair", "repairs", "collect", "collects"}
 
 
 _PUBLIC_BODIES = {"s", "local", "public", "health", "tax", "port", "regulatory", "planning",
