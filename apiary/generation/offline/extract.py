@@ -643,7 +643,8 @@ def _entities(text: str, intent: Intent) -> None:
             _mention(intent, phrase, match.start(1))
     for match in re.finditer(r"(?:^|[.;:!?,]\s*|\band\s+)(?:each|every)\s+((?:[a-z-]+\s+)?"
                              r"[a-z-]+?)\s+(?:is|has|have|needs|gets|must|should|can|carries|"
-                             r"belongs|comes|goes|holds|lists)\b", text):
+                             r"belongs|comes|goes|holds|lists|moves|passes|progresses|"
+                             r"starts|runs)\b", text):
         phrase = _noun_phrase(match.group(1).split(), intent)
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
@@ -865,7 +866,8 @@ def _noun_like(word: str) -> bool:
 
 _STATES = re.compile(
     r"\b(?:through(?:\s+(?:the\s+)?(?:stages?|states?|steps?))?|stages?|status(?:es)?|"
-    r"states?|steps?)\s+(?:as\s+(?:it'?s\s+|they'?re\s+)?|"
+    r"states?|steps?|(?:moves?|moving|goes|go|going|progress(?:es)?)(?=\s+from\b))"
+    r"\s+(?:as\s+(?:it'?s\s+|they'?re\s+)?|"
     r"from\s+|of\s+|:\s*|like\s+|such as\s+|is\s+|are\s+|go(?:es)? through\s+)?"
     r"([a-z][a-z ,/'-]*?(?:\([^)]*\)[a-z ,/'-]*?)*)(?=[.;:!?]|$)")
 
@@ -883,7 +885,8 @@ def _states(text: str, intent: Intent) -> None:
         found: list[str] = []
         for part in parts:
             words = [w for w in part.split() if w not in ARTICLES and w not in (
-                "then", "finally", "either", "eventually", "it's", "its", "they're", "from")]
+                "then", "finally", "either", "eventually", "it's", "its", "they're", "from",
+                "or", "and")]
             if not words or len(words) > 3:
                 found = []
                 break

@@ -157,8 +157,10 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                and at not in intent.secondary]
     for index, (score, candidate, matched) in enumerate(ranked[:3]):
         plan = candidate.plan()
-        if not any(_spoken_of(plan, name, intent) for name in plan.entities):
-            continue  # "insurance" said once, no claim anywhere: not the claims blueprint
+        if not any(_spoken_of(plan, name, intent) for name in plan.entities) or \
+                max(candidate.keywords[k] for k in matched) < 2:
+            continue  # "insurance" said once, no claim anywhere: not the claims blueprint;
+            # "job" alone (a minor word of recruiting) does not make an app about hiring
         has_lead = bool(leading) and any(_resolve(plan, p) for p in leading)
         if score < CONFIDENT and named and not has_lead:
             if index == 0:
