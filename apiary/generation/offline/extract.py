@@ -578,6 +578,10 @@ def _title(text: str, intent: Intent) -> None:
         if handled and entity_phrase(handled) and not intent.role_re.fullmatch(handled) and \
                 entity_shape(handled) in ("record", "document", "event"):
             intent.handled = singular(handled)
+            again = re.search(rf"(?<!\bto )\b{re.escape(intent.handled)}s?\b",
+                              text[first.end():])
+            if again:  # "...submit a work placement": the office's business, said again
+                intent.entities.append((intent.handled, first.start(1)))
         return
     if phrase and phrase not in [p for p, _ in intent.entities]:
         intent.entities.append((phrase, first.start(1)))
@@ -601,6 +605,17 @@ _KEPT_PEOPLE = re.compile(
     r"\b(?:each|every|the|our|a)\s+([a-z]+)(?:'s)?\s+(?:[a-z]+\s+){0,3}?details\b|"
     r"\b(?:capture|record|keep|hold|store|register|list)s?\s+(?:each|every|all)\s+"
     + _PERSON + r"(?:\s+and\s+(?:each|every|all)\s+" + _PERSON + ")?")
+
+
+_PERIODIC = {"annual", "yearly", "monthly", "weekly", "daily", "quarterly", "regular",
+             "routine", "periodic", "full", "formal", "final", "first", "initial", "pre-start"}
+_ACTIVITY = re.compile(
+    r"\b(?:do|does|doing|run|runs|running|carry out|carries out|carrying out|conduct|conducts|"
+    r"conducting|hold|holds|holding|perform|performs|performing|complete|completes|"
+    r"undertake|undertakes)\s+(?:a|an|the|their|our|each|every|its)\s+"
+    r"((?:[a-z-]+\s+){0,3}?(?:check|review|audit|assessment|survey|test|round|count|"
+    r"appraisal|evaluation|drill|exercise|walkaround|walk-round|stocktake|stock-take|"
+    r"screening|consultation|briefing|handover))s?\b")
 
 
 def _entities(text: str, intent: Intent) -> None:
@@ -635,6 +650,14 @@ def _entities(text: str, intent: Intent) -> None:
             if stop is not None:
                 break
     _title(text, intent)
+    for match in _ACTIVITY.finditer(text):
+        # "drivers do a walkaround check", "HR runs the annual salary review": the check or
+        # review done is a record, even when its first word would be a field ("stock count")
+        words = [w for w in match.group(1).split() if w not in TITLE_ADJECTIVES
+                 and w not in _PERIODIC]
+        phrase = entity_phrase(" ".join(words))
+        if phrase and not any(intent.role_re.fullmatch(w) for w in words):
+            _mention(intent, " ".join(singular(w) for w in phrase.split()), match.start(1))
     for match in re.finditer(r"\b(?:every|each|all)\s+((?:[a-z-]+\s+)?[a-z-]+?)\s+"
                              r"(?:is|are|gets?)\s+(?:recorded|logged|tracked|kept|stored|registered|entered|"
                              r"captured)\b", text):

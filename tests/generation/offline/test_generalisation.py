@@ -173,3 +173,9 @@ def test_a_blueprint_none_of_whose_records_the_prompt_speaks_of_is_not_used() ->
     _, assumptions, _ = generate("University placement office. Students find a year-long "
                                  "placement; we check the employer's insurance first.")
     assert not any("`insurance` blueprint" in a for a in assumptions), assumptions
+
+
+def test_a_check_or_review_people_carry_out_is_a_record() -> None:
+    doc = _app("HR runs the annual salary review: managers propose a raise for each employee, "
+               "the director approves and payroll applies it.")
+    assert "SalaryReview" in doc["entities"]
