@@ -174,6 +174,12 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             break
         if index == 0 and not named:
             break
+    if chosen is None and not intent.entities and not intent.children and ranked and \
+            ranked[0][0] >= WEAK:
+        # nothing the prompt names can carry an app: the closest blueprint, said so
+        chosen = ranked[0][1], ranked[0][2]
+        assumptions.append(f"The prompt names no record the generator could read; the app "
+                           f"follows the closest blueprint, `{chosen[0].key}`. Check it.")
     if chosen is None:
         plan = _bare_plan(intent, assumptions)
         _borrow(plan, assumptions, {b.key: score for score, b, _ in ranked})

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from apiary import nouns
+from apiary.definition.names import ENGINE_ENTITIES
 
 # name pattern (matched against the snake_case field name) → field spec
 FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -403,6 +404,8 @@ def pascal(text: str) -> str:
     words[-1] = singular(words[-1])
     # short enough that "<app>__<entity>" stays within the database's 63 characters
     name = "".join(w.capitalize() for w in words)[:24]
+    if name in ENGINE_ENTITIES:
+        return f"{name}Record"  # "audits": the engine keeps its own Audit
     return name if name[0].isalpha() else f"Record{name}"[:24]
 
 

@@ -179,3 +179,10 @@ def test_a_check_or_review_people_carry_out_is_a_record() -> None:
     doc = _app("HR runs the annual salary review: managers propose a raise for each employee, "
                "the director approves and payroll applies it.")
     assert "SalaryReview" in doc["entities"]
+
+
+def test_a_record_named_like_an_engine_entity_gets_a_name_of_its_own() -> None:
+    doc = _app("Internal audit: auditors plan each audit, record findings, and managers agree "
+               "actions.")
+    assert "Audit" not in doc["entities"]
+    assert "AuditRecord" in doc["entities"] or "AuditFinding" in doc["entities"]
