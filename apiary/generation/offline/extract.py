@@ -174,7 +174,8 @@ def role_name(phrase: str) -> str:
         return ROLE_WORDS[phrase]
     if phrase.endswith(" team"):
         base = phrase[: -len(" team")].strip()
-        return ROLE_WORDS.get(base, snake(singular(base)))
+        # "the claims team" works on claims: `claims`, as people say it
+        return ROLE_WORDS.get(base, ROLE_WORDS.get(singular(base), snake(base)))
     words = phrase.split()
     words[-1] = singular(words[-1])
     joined = " ".join(words)
