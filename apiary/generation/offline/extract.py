@@ -113,6 +113,8 @@ class Intent:
     """Where each sentence (or ;-clause) of the prompt starts and ends."""
     passives: list[tuple[str, int]] = field(default_factory=list)
     """Steps told in the passive, with no one named ("the permit is issued"): verb, position."""
+    nouns: set[str] = field(default_factory=set)
+    """Words the lists call verbs that the prompt uses as nouns ("each hire has...")."""
     handled: str = ""
     """What the office a prompt opens with handles ("University placement office." →
     placement): the record, when the prompt names no other."""
@@ -212,7 +214,7 @@ def extract(text: str) -> Intent:
     _outcomes(lowered, intent)
     intent.sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.;!?]+", lowered)]
     _merge_short_roles(intent)
-    intent.entities = _clean_phrases(intent.entities)
+    intent.entities = _clean_phrases(intent.entities, frozenset(intent.nouns))
     if not intent.entities and intent.handled:
         intent.entities = [(intent.handled, 0)]
     intent.children = _clean_phrases(intent.children)
@@ -243,12 +245,15 @@ _EDGE_WORDS = {"a", "an", "the", "and", "or", "nor", "but", "if", "so", "as", "t
 
 _LEADING_VERBS = {"record", "log", "track", "schedule", "manage", "upload", "handle", "keep",
                   "store", "capture", "raise", "send", "receive", "perform", "carry", "conduct",
-                  "do", "make", "take", "give", "replace", "repair", "refund", "mark", "attach"}
+                  "do", "make", "take", "give", "replace", "repair", "refund", "mark", "attach",
+                  "agree", "issue", "open", "create", "add", "sign", "prepare", "write", "draft",
+                  "complete", "update", "review", "enter", "file", "lodge", "submit"}
 
 
-def entity_phrase(phrase: str) -> str:
+def entity_phrase(phrase: str, nouns: frozenset[str] = frozenset()) -> str:
     """The phrase without the function words a loose pattern caught at its edges, or "" when
-    what is left cannot name a record (nothing, a verb, a reserved or function word)."""
+    what is left cannot name a record (nothing, a verb, a reserved or function word); words
+    the prompt's grammar shows to be nouns (``nouns``: "each hire has") stay."""
     words = phrase.split()
     while words and words[-1] in _EDGE_WORDS:
         words.pop()
@@ -262,7 +267,7 @@ def entity_phrase(phrase: str) -> str:
     if len(words) == 1:
         # "approves" or "submit" alone is an action; "appeal" or "loan" may be the record
         verb = verb_forms().get(words[0])
-        if words[0] in NOT_ENTITIES or words[0] in PURE_VERBS or (
+        if words[0] in NOT_ENTITIES or (words[0] in PURE_VERBS and words[0] not in nouns) or (
                 verb and verb != words[0] and words[0] not in RECORD_NOUNS):
             return ""
     if snake(" ".join(words)) in RESERVED or any(w in _EDGE_WORDS for w in words):
@@ -270,10 +275,11 @@ def entity_phrase(phrase: str) -> str:
     return " ".join(words)
 
 
-def _clean_phrases(found: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _clean_phrases(found: list[tuple[str, int]],
+                   nouns: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
     cleaned: list[tuple[str, int]] = []
     for phrase, position in found:
-        item = (entity_phrase(phrase), position)
+        item = (entity_phrase(phrase, nouns), position)
         if item[0] and item not in cleaned:
             cleaned.append(item)
     return cleaned
@@ -670,6 +676,10 @@ def _entities(text: str, intent: Intent) -> None:
                              r"belongs|comes|goes|holds|lists|moves|passes|progresses|"
                              r"starts|runs)\b", text):
         phrase = _noun_phrase(match.group(1).split(), intent)
+        word = match.group(1)
+        if not phrase and word in PURE_VERBS and not intent.role_re.fullmatch(word):
+            intent.nouns.add(word)  # "each hire has the site address": a noun, here
+            phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
     for match in re.finditer(r"\b([a-z]+?)s?\s+(?:database|register|directory|records|list|"

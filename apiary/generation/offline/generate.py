@@ -22,6 +22,7 @@ from apiary.generation.offline.extract import (
     entity_phrase,
     extract,
     is_approval,
+    verb_forms,
 )
 from apiary.generation.offline.lexicon import (
     CREATE_VERBS,
@@ -51,6 +52,14 @@ from apiary.generation.offline.plan import (
 from apiary.generation.offline.render import render
 
 MAX_PROMPT = 4000
+RECORD_VERBS_KEPT = {"book", "books", "order", "orders", "borrow", "borrows", "rent", "rents",
+                     "claim", "claims", "appeal", "appeals", "enrol", "enrols", "enroll",
+                     "enrolls", "apply", "applies", "register", "registers", "refer", "refers",
+                     "report", "reports", "request", "requests", "reserve", "reserves", "log",
+                     "logs", "record", "records", "track", "tracks", "submit", "submits",
+                     "raise", "raises", "file", "files", "lodge", "lodges"}
+"""A role's verbs that still say what the app keeps ("members borrow books": loans;
+"consultants log hours": timesheets)."""
 STRONG = 6.0
 WEAK = 3.0
 CONFIDENT = 15.0
@@ -74,6 +83,11 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
     intent = extract(text)
     # Role names ("the fleet manager", "sales") say who, not what: they do not pick blueprints.
     masked = intent.role_re.sub(" , ", text.lower())
+    # nor what they do: "accounts invoice weekly" is a step, not an app about invoices
+    forms = verb_forms()
+    masked = re.sub(r"( , )\s*(?:(?:can|may|must|will|then|also|should)\s+)?([a-z]+)\b",
+                    lambda m: m.group(1) if m.group(2) in forms and m.group(2) not in
+                    RECORD_VERBS_KEPT else m.group(0), masked)
     words = [singular(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*|,", masked)]
     ranked = rank(words)
     if not ranked:

@@ -46,8 +46,10 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
     (r"(^|_)(hours?|hours_spent|duration_hours|estimated_hours?)$",
      {"type": "decimal", "min": 0}),
     (r"(^|_)(count|quantity|qty|number_of_\w+|capacity|seats|headcount|age|stock|level|"
-     r"days|nights|attendees|guests|score|rating|mileage|odometer|year|minutes|km|miles|"
-     r"size|units|version)$", {"type": "integer", "min": 0}),
+     r"days|nights|weeks|months|years|attendees|guests|score|rating|mileage|odometer|"
+     r"odometer_reading|year|minutes|km|miles|size|units|version|pallets|cartons|boxes|"
+     r"covers|places|pax|guaranteed_numbers|final_numbers|guest_numbers|visitor_numbers)$",
+     {"type": "integer", "min": 0}),
     (r"(^|_)(number_of_\w+|packages|credits|headcount|year|servings|portions)$",
      {"type": "integer", "min": 0}),
     (r"(^|_)(percentage|percent|ratio|weight|weight_kg|hours|distance|temperature)$",

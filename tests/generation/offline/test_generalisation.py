@@ -186,3 +186,13 @@ def test_a_record_named_like_an_engine_entity_gets_a_name_of_its_own() -> None:
                "actions.")
     assert "Audit" not in doc["entities"]
     assert "AuditRecord" in doc["entities"] or "AuditFinding" in doc["entities"]
+
+
+def test_a_word_the_lists_call_a_verb_is_a_record_where_the_prompt_uses_it_as_one() -> None:
+    doc = _app("We hire out scaffolding to builders. Each hire has the site address, start "
+               "date, weeks and a weekly rate; the driver delivers it and collects it at the end.")
+    assert "Hire" in doc["entities"]
+    assert _type(doc, "Hire", "weeks") == "integer"
+    assert not any("Started from the `invoices`" in a for a in generate(
+        "Each hire has a start date; the driver delivers it and the accounts team "
+        "invoices weekly.")[1])
