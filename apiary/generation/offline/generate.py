@@ -25,6 +25,7 @@ from apiary.generation.offline.extract import (
     verb_forms,
 )
 from apiary.generation.offline.lexicon import (
+    ASSOCIATION_VERBS,
     CREATE_VERBS,
     PARTY_WORDS,
     RECORD_NOUNS,
@@ -85,9 +86,11 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
     masked = intent.role_re.sub(" , ", text.lower())
     # nor what they do: "accounts invoice weekly" is a step, not an app about invoices
     forms = verb_forms()
-    masked = re.sub(r"( , )\s*(?:(?:can|may|must|will|then|also|should)\s+)?([a-z]+)\b",
-                    lambda m: m.group(1) if m.group(2) in forms and m.group(2) not in
-                    RECORD_VERBS_KEPT else m.group(0), masked)
+    masked = re.sub(r"( , )\s*(?:(?:can|may|must|will|then|also|should)\s+)?([a-z]+)\b"
+                    r"(?!\s+(?:up|in|out|off|on)\b)",
+                    lambda m: m.group(1) if forms.get(m.group(2)) in VERBS and
+                    forms[m.group(2)] not in CREATE_VERBS | set(ASSOCIATION_VERBS) and
+                    m.group(2) not in RECORD_VERBS_KEPT else m.group(0), masked)
     words = [singular(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*|,", masked)]
     ranked = rank(words)
     if not ranked:
@@ -706,8 +709,11 @@ def _link(plan: Plan, child: str, parent: str) -> None:
     entity = plan.entities[child]
     if any(s.get("to") == parent and s["type"] == "ref" for s in entity.fields.values()):
         return
-    entity.fields = {_field_name(_words(parent)): {"type": "ref", "to": parent, "required": True,
-                                             "on_delete": "cascade"}, **entity.fields}
+    name = _field_name(_words(parent))
+    if name in entity.fields:
+        name = f"{name}_record"  # an Employee's `email` field, linked to an Email record
+    entity.fields = {name: {"type": "ref", "to": parent, "required": True,
+                            "on_delete": "cascade"}, **entity.fields}
     plan.entities[parent].fields[_field_name(plural(_words(child).split()[-1]))] = {
         "type": "has_many", "to": child}
 
