@@ -85,6 +85,139 @@ CASES: list[tuple[str, str, str]] = [
      "Credentialing: practitioners apply for clinical privileges and upload their "
      "credentials; coordinators verify the credentials and the committee chair "
      "approves."),
+    ("engineering_changes", "EngineeringChange",
+     "Our engineers raise ECOs when a part or drawing has to change, listing every "
+     "affected part with its new revision; the change board reviews the impact and "
+     "approves or rejects, and document control releases the new revision."),
+    ("permit_to_work", "WorkPermit",
+     "Permit to work system for our power station: contractors request a permit for "
+     "hot work or confined space entry listing hazards and isolations, the issuing "
+     "authority checks the lockouts and issues it, and the permit is handed back and "
+     "closed when the job is done."),
+    ("utility_connections", "ConnectionApplication",
+     "Handle requests for new electricity supplies and load upgrades. Customers apply "
+     "with the site address and required kVA, our engineers survey the site and send a "
+     "connection offer, and once it is accepted and paid the coordinator schedules the "
+     "works and energises the supply."),
+    ("rfis", "Rfi",
+     "On our building projects the contractor raises RFIs to the architect and "
+     "engineers when a drawing is unclear or conflicts; each RFI needs an answer by a "
+     "date, and the contractor closes it once the answer is in and notes any cost "
+     "impact."),
+    ("punch_lists", "Snag",
+     "Before handover we walk every apartment and log snags with a photo and the room; "
+     "each snag goes to the responsible subcontractor to fix, and our inspector checks "
+     "the fix before closing it."),
+    ("freight_claims", "FreightClaim",
+     "Track freight claims: when a delivery arrives damaged or short, the receiving "
+     "team reports it with photos and the delivery note; the claims handler pursues "
+     "the haulier until they settle or refuse, and finance signs off any write-off."),
+    ("vehicle_repairs", "RepairOrder",
+     "We run a car repair workshop. The service advisor opens a repair order when a "
+     "customer brings their vehicle in, mechanics diagnose and repair it after the "
+     "customer approves the quote, and we invoice the customer when they collect it."),
+    ("baggage", "BaggageReport",
+     "When a passenger's suitcase is delayed or damaged at our airport, the desk "
+     "agents file a baggage report with the bag tag and flight; the baggage team "
+     "traces it and delivers it to the passenger, and claims officers approve "
+     "compensation for lost or damaged luggage."),
+    ("haccp", "MonitoringCheck",
+     "Replace our paper HACCP sheets: chefs record the cooking and chilling "
+     "temperatures at each critical control point; if a reading is outside the limit "
+     "they note the corrective action, and the head chef verifies the records every "
+     "day."),
+    ("stock_transfers", "StockTransfer",
+     "Our shops often move stock between each other. A store asks another branch for "
+     "items it is short of, the sending store manager approves and ships them, and the "
+     "receiving store counts what arrives; head office stock control looks into any "
+     "missing quantities."),
+    ("table_reservations", "TableReservation",
+     "Our restaurant wants online table bookings: guests choose a date, time and party "
+     "size and leave a phone number; the host confirms, assigns a table and marks "
+     "no-shows."),
+    ("function_bookings", "FunctionBooking",
+     "Our hotel takes function bookings for weddings and private parties: the events "
+     "coordinator turns each enquiry into a provisional booking for a function room, "
+     "confirms it when the deposit arrives and shares the function sheet with the "
+     "kitchen; accounts invoice the final bill."),
+    ("telecom_orders", "ServiceOrder",
+     "We're a regional fibre broadband provider. Sales agents place orders with the "
+     "address and package, the provisioning team checks the address can be served and "
+     "books an installation date, the field engineer installs the router, and the "
+     "provisioning team activates the line."),
+    ("commissions", "Commission",
+     "Our magazine's editors commission features from freelance writers with a brief, "
+     "word count, fee and deadline. The writer accepts the commission and files the "
+     "piece; the editor approves and publishes it, or kills it and pays the kill fee."),
+    ("card_disputes", "Dispute",
+     "Cardholders dispute card transactions they don't recognise or goods that never "
+     "arrived. A disputes agent gives a temporary credit where eligible and raises a "
+     "chargeback with Visa or Mastercard; if the merchant sends a representment we "
+     "either win or lose the dispute."),
+    ("credit_applications", "CreditApplication",
+     "Small businesses apply to us for loans. A loan officer gathers bank statements "
+     "and accounts, a credit analyst checks affordability and the credit score and "
+     "approves or declines, and approved loans are paid out."),
+    ("underwriting", "Submission",
+     "Brokers send us commercial property risks to quote. Our underwriters look at the "
+     "sum insured, the locations and past claims, then decline or offer a price with "
+     "an excess; big risks need a senior underwriter's sign-off, and if the broker "
+     "accepts we put cover on risk."),
+    ("audit_findings", "AuditFinding",
+     "Internal audit raises findings after each audit with a risk rating and a "
+     "recommendation. The responsible manager writes a management response with "
+     "actions and target dates and later uploads evidence; an auditor checks it before "
+     "the finding is closed, and the audit committee sees what is overdue."),
+    ("month_end_close", "CloseTask",
+     "Every month our finance team closes the books with a checklist of "
+     "reconciliations and journals for each period. Accountants prepare each item and "
+     "attach the supporting spreadsheet, a senior accountant reviews and signs it off, "
+     "and the financial controller locks the month when everything is done."),
+    ("planning_applications", "PlanningApplication",
+     "Council planning: residents and architects apply for permission to build "
+     "extensions or change the use of a building. Our technicians check the "
+     "application is complete, neighbours and consultees can comment, and a case "
+     "officer recommends approval or refusal before the manager issues the decision."),
+    ("referrals", "Referral",
+     "Hospital outpatient referrals: GPs send us letters about patients who need to "
+     "see a specialist. The booking team registers each one, a consultant decides "
+     "whether it is urgent, routine or should go elsewhere, and then the patient gets "
+     "a first clinic appointment."),
+    ("mitigating_circumstances", "CircumstancesClaim",
+     "Students who are ill or bereaved can ask for an extension on an assignment or "
+     "claim mitigating circumstances for an exam, uploading a medical note. Student "
+     "support checks the paperwork and the panel decides the outcome for each "
+     "assessment; lecturers only see the new deadlines."),
+    ("placements", "Placement",
+     "Our undergraduates spend a year on a work placement in industry. They register "
+     "the company, job and their supervisor's contact details; the placements team "
+     "checks the company's insurance and approves it, a tutor visits twice during the "
+     "year, and the employer rates the student at the end."),
+    ("grievances", "Grievance",
+     "Staff can raise a formal grievance about bullying, pay or their working "
+     "conditions. HR assigns a manager to investigate and interview witnesses, a "
+     "hearing is held where the employee can bring a union rep, and the outcome letter "
+     "says whether it was upheld; the employee may appeal once."),
+    ("disciplinary", "DisciplinaryCase",
+     "Disciplinary cases: when a line manager reports misconduct, HR opens a "
+     "disciplinary case and an investigating officer looks into it; the employee may "
+     "be suspended. After a hearing, where they can bring a union rep, the outcome can "
+     "be a written warning, a final warning or dismissal, which they can appeal."),
+    ("vulnerabilities", "Vulnerability",
+     "Our weekly Nessus scans and yearly pen tests turn up security holes on our "
+     "servers and web apps. The security team rates each one by CVSS score and gives "
+     "the system owner a deadline to patch it, then re-scans to confirm it's fixed; if "
+     "it can't be fixed the CISO signs off an exception."),
+    ("beneficiary_cases", "SupportCase",
+     "We are a homelessness charity. Our support workers each hold a caseload of "
+     "people we help: they assess their needs, agree goals, log every visit or call, "
+     "and close the case when the person is housed. Trustees want outcome figures "
+     "without names."),
+    ("tenancy_applications", "TenancyApplication",
+     "We're a lettings agency. People who want to rent one of our flats fill in an "
+     "application with their income, employer and preferred start date; we take a "
+     "holding deposit, check references and their right to rent, and the landlord says "
+     "yes or no before we send the tenancy agreement to sign."),
 ]
 
 
