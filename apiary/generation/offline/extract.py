@@ -403,7 +403,7 @@ def _actions(text: str, intent: Intent) -> None:
         after = text[match.end(): min(end, match.end() + 80)]
         clause = re.split(r"[.;:!?]|\bwho\b|\bwhere\b|\bwhen\b", after)[0]
         words = re.findall(r"[a-z]+(?:[- ](?:off|in|out|up))?|,", clause)
-        found = False
+        found = unknown = False
         for index, word in enumerate(words[:12]):
             verb = forms.get(word) or forms.get(word.replace("-", " "))
             following = words[index + 1] if index + 1 < len(words) else ""
@@ -427,10 +427,16 @@ def _actions(text: str, intent: Intent) -> None:
             if word in FILLERS or (found and word in ("and", "or", "then", "make", "makes",
                                                       "do", "does", ",")):
                 continue
+            if not found and not unknown and index <= 1 and word.endswith("es") and \
+                    len(word) > 4 and word not in NOT_ENTITIES:
+                # "a supervisor batches them ... and assigns a picker": a verb the tables do
+                # not know; its steps are the known verbs after it
+                unknown = found = True
+                continue
             if found:
                 # "approves claims and pays them", "inspects, schedules a crew, marks it
                 # fixed": skip the object, look for "and" or a comma, then a verb
-                rest = words[index:index + 4]
+                rest = words[index:index + (8 if unknown else 4)]
                 if "and" in rest or "," in rest:
                     continue
             break
@@ -482,6 +488,11 @@ _SUBJECT = re.compile(
     r"handling|scheduling)\b")
 
 
+_NOT_IN_NAMES = {"we", "i", "you", "they", "need", "want", "build", "make", "app", "small",
+                 "simple", "basic", "track", "tracks", "tracking", "manage", "managing", "keep",
+                 "handle", "maintain", "organise", "organize", "our"}
+
+
 def _noun_phrase(words: list[str], intent: Intent) -> str:
     """The entity a few words name, or "" when they name a role, a verb or nothing."""
     forms = verb_forms()
@@ -489,11 +500,9 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     phrase_words = words
     cut = 0
     for index, word in enumerate(words):
+        compound = index == len(words) - 2 and singular(words[-1]) in ("list", "log")
         if intent.role_re.fullmatch(word) or (forms.get(word) in PURE_VERBS and index < len(
-                words) - 1) or word in ("we", "i", "you", "they", "need", "want", "build",
-                                        "make", "app", "small", "simple", "basic", "track",
-                                        "tracks", "tracking", "manage", "managing", "keep",
-                                        "handle", "maintain", "organise", "organize", "our"):
+                words) - 1 and not compound) or word in _NOT_IN_NAMES:
             cut = index + 1
     if 0 < cut < len(words) - 1 and intent.role_re.fullmatch(words[cut - 1]) and \
             forms.get(words[cut]):
@@ -514,9 +523,13 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         words = [words[0]]  # "teams register with a name": the teams are the record
     while words and (words[-1] in NOT_ENTITIES or (
             forms.get(words[-1]) in PURE_VERBS and not _noun_like(words[-1]))):
+        if len(words) == 2 and singular(words[-1]) in ("list", "log") and \
+                words[0] not in _EDGE_WORDS:
+            break  # "pick list", "call log": a record, though "list" alone is none
         words = words[:-1]
-    if not words or len(words) > 3 or any(w in _NOT_IN_FIELDS or (
-            forms.get(w) and not _noun_like(w)) for w in words[:-1]):
+    listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "pick list"
+    if not words or len(words) > 3 or any((w in _NOT_IN_FIELDS or (
+            forms.get(w) and not _noun_like(w))) and not listed for w in words[:-1]):
         return ""
     last = words[-1]
     if last.endswith(("able", "ible")) and last not in _ABLE_NOUNS:
@@ -567,9 +580,10 @@ def _title(text: str, intent: Intent) -> None:
                     r"\s+-\s*", opening)[0]
     words = head.split()
     forms = verb_forms()
+    listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "Pick lists."
     if not words or len(words) > 4 or any(
-            (forms.get(w) and not _noun_like(w)) or w in _NOT_IN_FIELDS or "'" in w
-            for w in words):
+            (((forms.get(w) and not _noun_like(w)) or w in _NOT_IN_FIELDS) and not listed)
+            or "'" in w for w in words):
         return
     while words and words[0] in TITLE_ADJECTIVES:
         words = words[1:]
@@ -689,6 +703,12 @@ def _entities(text: str, intent: Intent) -> None:
         if party in PARTY_WORDS and intent.role_re.fullmatch(party):
             # "a proper donor database": the donors are records here, not only users
             _mention(intent, party, match.start())
+    for match in re.finditer(r"\b(?:each|every|per)\s+((?:[a-z-]+\s+)?(?:line|item|entry|row))"
+                             r"\s*\((?=[^)]*,[^)]*,)", text):
+        # "works through each line (bin location, SKU, qty)": lines of the record, with
+        # the fields in brackets
+        if intent.entities:
+            intent.children.append((match.group(1), match.start(1)))
     for match in _KEPT_PEOPLE.finditer(text):
         # "each freelancer's bank details", "capture every director and every beneficial
         # owner with name and date of birth": people kept as records, whatever they also do
@@ -841,6 +861,14 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     item = re.sub(r"\bqty\b", "quantity", item)
     words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
     if not words or len(words) > 3:
+        return
+    measured = re.fullmatch(r"(quantity|amount|number|hours|value|weight|count|cost|distance)"
+                            r"\s+(?:to\s+)?[a-z]+", " ".join(words))
+    if measured and not kind and not values:
+        # "qty picked", "qty to pick", "amount paid": how much, of something done
+        how_much = field_spec(measured.group(1))
+        intent.fields.append((snake(" ".join(words)), dict(how_much, required=True) if required
+                              else how_much, position))
         return
     forms = verb_forms()
     if any((w in forms and not _noun_like(w)) or w in _NOT_IN_FIELDS for w in words):

@@ -528,6 +528,6 @@ def entity_shape(phrase: str) -> EntityShape:
             return shape
     if re.search(r"(ment|tion|sion|ance|ence|ing|al)$", last):
         return "event"
-    if re.search(r"(ian|ist|ee|ant)$", last):
-        return "person"
+    if re.search(r"(ian|ist|ee|ant)$", last) and not last.endswith("list"):
+        return "person"  # a technician, a florist, a trainee; not a checklist
     return "record"

@@ -196,3 +196,14 @@ def test_a_word_the_lists_call_a_verb_is_a_record_where_the_prompt_uses_it_as_on
     assert not any("Started from the `invoices`" in a for a in generate(
         "Each hire has a start date; the driver delivers it and the accounts team "
         "invoices weekly.")[1])
+
+
+def test_lines_worked_through_one_by_one_are_a_child_with_the_fields_in_brackets() -> None:
+    doc = _app("Pick lists for our DC. A supervisor batches orders into pick lists and assigns "
+               "a picker. The picker works through each line (bin location, SKU, qty to pick, "
+               "qty picked).")
+    assert "PickList" in doc["entities"]
+    line = next(n for n, e in doc["entities"].items() if "bin_location" in e["fields"])
+    assert _type(doc, line, "pick_list") == "ref"
+    assert _type(doc, line, "quantity_picked") == "integer"
+    assert "assigned" in _states(doc, "PickList")
