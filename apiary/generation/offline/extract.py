@@ -197,6 +197,9 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b([a-z]+)'s\s+(?=(?:representative|manager|team|officer|lead|leader|"
                   r"contact|agent|office|assistant)\b)", r"\1 ", text)
     text = re.sub(r"\b(fill|fills|filled|filling)\s+(?:in|out)\b", "fill", text)
+    # "staff sign keys out": they sign out keys
+    text = re.sub(r"\b(sign|signs|signed|signing|check|checks|checked|checking|book|books|"
+                  r"booked|booking)\s+(?!it\b|them\b)([a-z]+)\s+out\b", r"\1 out \2", text)
     return re.sub(r"\bqty\b", "quantity", text)
 
 
@@ -231,16 +234,16 @@ def extract(text: str) -> Intent:
 # subject" names an adverse event; "for" alone names nothing.
 _EDGE_WORDS = {"a", "an", "the", "and", "or", "nor", "but", "if", "so", "as", "than", "with",
                "without", "for", "by", "in", "on", "from", "to", "of", "at", "per", "via",
-               "within", "against", "about", "into", "onto", "over", "under", "between",
-               "among", "through", "across", "after", "before", "during", "until", "since",
-               "upon", "out", "off", "up", "down", "it", "its", "them", "they", "their", "we",
-               "our", "us", "you", "your", "he", "she", "his", "her", "this", "that", "these",
-               "those", "who", "which", "what", "when", "where", "how", "why", "is", "are",
-               "be", "was", "were", "been", "get", "gets", "got", "can", "may", "must", "will",
-               "should", "would", "could", "do", "does", "did", "not", "no", "yes", "each",
-               "every", "all", "any", "some", "several", "many", "more", "most", "other",
-               "such", "own", "also", "either", "neither", "both", "too", "very", "just",
-               "only", "then", "now", "state", "status", "workflow"}
+               "within", "against", "about", "into", "onto", "over", "under", "between", "among",
+               "through", "across", "after", "before", "during", "until", "since", "upon", "out",
+               "off", "up", "down", "it", "its", "them", "they", "their", "we", "our", "us", "you",
+               "your", "he", "she", "his", "her", "this", "that", "these", "those", "who", "which",
+               "what", "when", "where", "how", "why", "whether", "is", "are", "be", "was", "were",
+               "been", "get", "gets", "got", "can", "may", "must", "will", "should", "would",
+               "could", "do", "does", "did", "not", "no", "yes", "each", "every", "all", "any",
+               "some", "several", "many", "more", "most", "other", "such", "own", "also", "either",
+               "neither", "both", "too", "very", "just", "only", "then", "now", "state", "status",
+               "workflow"}
 
 
 _LEADING_VERBS = {"record", "log", "track", "schedule", "manage", "upload", "handle", "keep",
@@ -480,7 +483,8 @@ _TRACK = re.compile(
     r"(?:of\s+)?((?:[a-z-]+)(?:(?:,\s*|\s+and\s+|\s+)[a-z-]+){0,5})")
 _STOP = {"with", "for", "by", "in", "on", "from", "to", "where", "who", "that", "which", "so",
          "of", "at", "when", "per", "through", "via", "until", "across", "into", "using",
-         "then", "once", "after", "before", "if", "while", "because", "but", "or"}
+         "then", "once", "after", "before", "if", "while", "because", "but", "or", "they",
+         "we", "he", "she", "you", "i"}
 _SUBJECT = re.compile(
     r"(?:^|[.;:!?]\s*)(?:an?\s+|the\s+|our\s+|all\s+)?((?:[a-z-]+\s+){0,3}[a-z-]+?)\s+"
     r"(with|that have|that has|which have|have|has|app|application|system|tool|tracker|"
@@ -614,7 +618,8 @@ _WHO_WE_ARE = {"office", "department", "team", "unit", "desk", "council", "agenc
                "authority", "branch", "headquarters", "hq", "dc", "warehouse", "plant",
                "factory", "hotel", "restaurant", "shop", "store", "lab", "laboratory"}
 _TITLE_GERUNDS = {"booking", "meeting", "training", "building", "listing", "filing",
-                  "reading", "finding", "hearing", "posting", "recording", "painting"}
+                  "reading", "finding", "hearing", "posting", "recording", "painting",
+                  "onboarding", "offboarding", "screening", "boarding", "sitting", "fitting"}
 _ABLE_NOUNS = {"table", "cable", "timetable", "vegetable", "deliverable", "deliverables",
                "consumable", "consumables", "collectible", "turntable", "receivable"}
 _FIELD_ONLY_TYPES = {"integer", "decimal", "money", "date", "datetime", "boolean", "email",

@@ -499,12 +499,14 @@ ASSOCIATION_VERBS: dict[str, str] = {
     "book": "booking", "reserve": "reservation", "assign": "assignment",
     "subscribe": "subscription", "attend": "attendance", "refer": "referral",
     "order": "order", "donate": "donation", "sponsor": "sponsorship", "adopt": "adoption",
-    "check out": "loan", "appeal": "appeal", "complain": "complaint", "bid": "bid",
+    "check out": "loan", "sign out": "loan", "book out": "loan", "appeal": "appeal",
+    "complain": "complaint", "bid": "bid",
     "nominate": "nomination", "vote": "vote", "commission": "commission", "match": "match",
 }
 # Verbs whose record is the point of the app whoever does them: "staff book a desk" keeps
 # bookings, "a coordinator matches a mentor with a young person" keeps matches.
 RECORD_MAKING_VERBS = frozenset({"book", "reserve", "borrow", "lend", "rent", "check out",
+                                 "sign out", "book out",
                                  "commission", "match"})
 RECORD_NOUNS = frozenset(ASSOCIATION_VERBS[verb] for verb in RECORD_MAKING_VERBS)
 

@@ -207,3 +207,12 @@ def test_lines_worked_through_one_by_one_are_a_child_with_the_fields_in_brackets
     assert _type(doc, line, "pick_list") == "ref"
     assert _type(doc, line, "quantity_picked") == "integer"
     assert "assigned" in _states(doc, "PickList")
+
+
+def test_things_signed_out_are_loans_and_a_relative_clause_names_no_record() -> None:
+    doc = _app("Key control: staff sign keys out and back in; security sees who has which key.")
+    assert {"Loan", "Key"} <= set(doc["entities"])
+    assert _type(doc, "Loan", "key") == "ref"
+    doc = _app("Trainee doctors log procedures they performed with date, procedure type and the "
+               "supervising consultant, who countersigns each entry.")
+    assert "Performed" not in doc["entities"]
