@@ -57,6 +57,10 @@ NOT_ENTITIES = {"completion", "attendance", "progress", "everything", "anything"
                 "ones", "other", "others", "nobody", "someone", "something", "intake", "hey",
                 "hi", "hello", "please", "thanks", "over", "under", "above", "below",
                 "need", "needs"}
+_CONTAINERS = {"column", "columns", "field", "fields", "header", "headers", "heading",
+               "headings", "sheet", "sheets", "tab", "tabs", "spreadsheet", "excel", "form",
+               "forms", "row", "rows", "cell", "cells"}
+"""Where a record is written down, never the record alone ("Columns: ...", "the form")."""
 RECORD_VERBS = {"record", "records", "recording", "store", "stores", "storing", "capture",
                 "captures", "capturing"}
 
@@ -115,6 +119,8 @@ class Intent:
     """Steps told in the passive, with no one named ("the permit is issued"): verb, position."""
     nouns: set[str] = field(default_factory=set)
     """Words the lists call verbs that the prompt uses as nouns ("each hire has...")."""
+    opening: str = ""
+    """The prompt's first sentence, lowercase."""
     handled: str = ""
     """What the office a prompt opens with handles ("University placement office." →
     placement): the record, when the prompt names no other."""
@@ -216,6 +222,7 @@ def extract(text: str) -> Intent:
     _links(lowered, intent)
     _outcomes(lowered, intent)
     intent.sentences = [(m.start(), m.end()) for m in re.finditer(r"[^.;!?]+", lowered)]
+    intent.opening = lowered[:intent.sentences[0][1]] if intent.sentences else ""
     _merge_short_roles(intent)
     intent.entities = _clean_phrases(intent.entities, frozenset(intent.nouns))
     if not intent.entities and intent.handled:
@@ -270,7 +277,8 @@ def entity_phrase(phrase: str, nouns: frozenset[str] = frozenset()) -> str:
     if len(words) == 1:
         # "approves" or "submit" alone is an action; "appeal" or "loan" may be the record
         verb = verb_forms().get(words[0])
-        if words[0] in NOT_ENTITIES or (words[0] in PURE_VERBS and words[0] not in nouns) or (
+        if words[0] in NOT_ENTITIES or words[0] in _CONTAINERS or (
+                words[0] in PURE_VERBS and words[0] not in nouns) or (
                 verb and verb != words[0] and words[0] not in RECORD_NOUNS):
             return ""
     if snake(" ".join(words)) in RESERVED or any(w in _EDGE_WORDS for w in words):
@@ -714,6 +722,20 @@ def _entities(text: str, intent: Intent) -> None:
         # the fields in brackets
         if intent.entities:
             intent.children.append((match.group(1), match.start(1)))
+    for match in re.finditer(r"\b(?:need|needs|want|wants|use|uses|keep|keeps|fill|fills|"
+                             r"complete|completes|have|has)\s+(?:a|an|the|one)\s+((?:[a-z-]+\s+)?"
+                             r"[a-z-]+)\s*:", text):
+        # "we need a job sheet: arrival and departure times, ...": the record, its fields
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase:
+            _mention(intent, phrase, match.start(1))
+    for match in re.finditer(r"\bwhen\s+(?:a|an|the|each|every)\s+((?:[a-z-]+\s+)?[a-z-]+?)s?\s+"
+                             r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|"
+                             r"are\s+received|turns\s+up|is\s+delivered)\b", text):
+        # "when a delivery arrives": what arrives is a record
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase:
+            _mention(intent, phrase, match.start(1))
     for match in _KEPT_PEOPLE.finditer(text):
         # "each freelancer's bank details", "capture every director and every beneficial
         # owner with name and date of birth": people kept as records, whatever they also do

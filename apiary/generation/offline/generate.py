@@ -168,6 +168,7 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
     """The best blueprint's plan, with a second one composed in when the prompt clearly names
     its records too (``loose``: the prompt's words outside role names), or a bare plan."""
     chosen: tuple[Blueprint, list[str]] | None = None
+    passed_over: list[tuple[float, Blueprint, list[str]]] = []
     named = [p for p, _ in intent.entities if p not in intent.weak]
     # what a record is for ("for a property") does not pick the blueprint on its own
     leading = [p for p, at in intent.entities if p not in intent.weak
@@ -179,6 +180,9 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             continue  # "insurance" said once, no claim anywhere: not the claims blueprint;
             # "job" alone (a minor word of recruiting) does not make an app about hiring
         has_lead = bool(leading) and any(_resolve(plan, p) for p in leading)
+        if _opening_record_unknown(plan, intent):
+            passed_over.append((score, candidate, matched))
+            continue
         if score < CONFIDENT and named and not has_lead:
             if index == 0:
                 assumptions.append(f"The `{candidate.key}` blueprint matched only weakly "
@@ -207,19 +211,35 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
     plan.source = best.key
     assumptions.append(f"Started from the `{best.key}` blueprint (matched: "
                        f"{', '.join(matched)}).")
-    for score, other, words in ranked[1:4]:
+    for score, other, words in [r for r in ranked[:4] if r[1] is not best][:3]:
         strong = [w for w in words if other.keywords[w] >= 3 and w not in best.keywords
                   and all(part in loose for part in w.split())
                   and not any(w in m.split() for m in matched if " " in m)]
         theirs = other.plan()
         # only when the prompt names one of its records that this plan does not have
         wanted = [p for p in named if _resolve(theirs, p) and not _resolve(plan, p)]
+        # a blueprint passed over only because the prompt opens with another record
+        # ("track support tickets ..., and the assets they are about") still adds its own
+        wanted = wanted or [w for w in words if any(other is b for _, b, _ in passed_over)]
         if score >= STRONG and score >= 0.4 * best_score and strong and wanted:
             added = _compose(plan, other.plan())
             if added:
                 assumptions.append(f"Added {', '.join(added)} from the `{other.key}` blueprint "
                                    f"(matched: {', '.join(words)}).")
     return plan
+
+
+def _opening_record_unknown(plan: Plan, intent: Intent) -> bool:
+    """"Manage sponsorship deals for our club: ...": a prompt that opens by saying what it
+    keeps, with a record the blueprint does not have, is not that blueprint's app however
+    strongly a later step ("finance raises invoices") matches it."""
+    opening = re.match(r"\s*(?:please\s+)?(?:manage|track|record|log|register|handle|"
+                       r"keep track of)\s+(?:our\s+|the\s+|all\s+)?([a-z -]+?)(?:\s+for|"
+                       r"\s+from|\s+at|\s+in|:|,|\.|$)", intent.opening)
+    if not opening:
+        return False
+    first = next((p for p, at in intent.entities if at <= opening.end()), "")
+    return bool(first) and not _resolve(plan, first)
 
 
 def _compose(plan: Plan, other: Plan) -> list[str]:

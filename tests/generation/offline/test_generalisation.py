@@ -216,3 +216,20 @@ def test_things_signed_out_are_loans_and_a_relative_clause_names_no_record() -> 
     doc = _app("Trainee doctors log procedures they performed with date, procedure type and the "
                "supervising consultant, who countersigns each entry.")
     assert "Performed" not in doc["entities"]
+
+
+def test_a_prompt_that_opens_with_what_it_keeps_is_about_that_record() -> None:
+    doc, assumptions, _ = generate(
+        "Manage sponsorship deals for our football club: sponsor, value, start season, "
+        "contact. The commercial manager negotiates and finance raises invoices per instalment.")
+    assert "SponsorshipDeal" in doc["entities"]
+    assert not any("Started from the `invoices`" in a for a in assumptions), assumptions
+
+
+def test_a_sheet_a_record_is_written_on_names_the_record_not_its_columns() -> None:
+    doc = _app("So every time an engineer goes out to a customer site we need a job sheet: "
+               "arrival time, departure time, parts used. Office staff invoice from it.")
+    assert "JobSheet" in doc["entities"]
+    doc = _app("Columns: supplier, PO number, qty ordered, qty received, received by. Goods-in "
+               "staff fill it in when a delivery arrives.")
+    assert "Column" not in doc["entities"] and "Delivery" in doc["entities"]
