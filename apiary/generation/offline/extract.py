@@ -652,9 +652,18 @@ _ACTIVITY = re.compile(
     r"screening|consultation|briefing|handover))s?\b")
 
 
+_SUBJECT_VERBS = {"goes", "go", "is", "are", "was", "were", "has", "have", "gets", "get",
+                  "comes", "needs", "must", "can", "will", "should", "may", "stays", "moves"}
+"""Words after a tracking verb that show it was a noun, the subject of a clause."""
+
+
 def _entities(text: str, intent: Intent) -> None:
     for match in _TRACK.finditer(text):
         group = match.group(2).split()
+        before = re.split(r"[.;!?]", text[:match.start()])[-1].rstrip()
+        if (before.endswith((":", ",")) and ":" in before) or \
+                (group and group[0] in _SUBJECT_VERBS):
+            continue  # "...: file reference, passenger name", "the file goes to": a noun
         stop_at = next((i for i, w in enumerate(group) if w in _STOP), None)
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
         single = items[0].split() if len(items) == 1 else []
