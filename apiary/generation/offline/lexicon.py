@@ -257,6 +257,10 @@ ROLE_WORDS: dict[str, str] = {
     "picker": "picker", "packer": "packer", "mentor": "mentor",
     "social worker": "social_worker", "counsellor": "counsellor", "counselor": "counsellor",
     "therapist": "therapist",
+    # titles people write as initials, and trade names without an agent suffix
+    "ceo": "ceo", "cfo": "cfo", "cio": "cio", "cto": "cto", "coo": "coo", "ciso": "ciso",
+    "dpo": "data_protection_officer", "mlro": "mlro", "senco": "senco",
+    "fee earner": "fee_earner",
     "employee": "employee", "staff": "staff", "staff member": "staff", "worker": "employee",
     "colleague": "employee", "manager": "manager", "line manager": "manager",
     "team lead": "team_lead", "team leader": "team_lead", "supervisor": "supervisor",
