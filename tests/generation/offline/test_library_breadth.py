@@ -218,6 +218,144 @@ CASES: list[tuple[str, str, str]] = [
      "application with their income, employer and preferred start date; we take a "
      "holding deposit, check references and their right to rent, and the landlord says "
      "yes or no before we send the tenancy agreement to sign."),
+    ("calibration", "Calibration",
+     "Our quality team needs to track when each gauge, micrometer and torque wrench in "
+     "the plant is due for calibration. Technicians record the as-found and as-left "
+     "readings or we send instruments to an accredited lab for a certificate, and "
+     "anything out of tolerance is quarantined while quality checks the impact on "
+     "parts we made."),
+    ("planned_outages", "PlannedOutage",
+     "Our field crews need to switch off parts of the electricity network to work on "
+     "feeders and transformers. They put in a request with the dates, planners work "
+     "out which customers lose supply and send them letters a few days ahead, and the "
+     "control room approves the switching and records when power is back on."),
+    ("blasting", "Blast",
+     "At our open pit gold mine the drill and blast engineers design each shot with "
+     "the hole pattern and charge weights, the pit supervisor signs it off, and the "
+     "shotfirer loads it, records the ANFO and detonators used, clears the exclusion "
+     "zone, fires it and reports any misfires."),
+    ("submittals", "Submittal",
+     "We need to track submittals on our building projects. Subcontractors upload shop "
+     "drawings and product data against each spec section, our document controller "
+     "sends every submittal to the architect, and the architect returns it approved, "
+     "approved as noted or revise and resubmit before anything is ordered."),
+    ("change_orders", "ChangeOrder",
+     "On our building contracts, whenever the client changes the scope our site "
+     "managers raise a change order with photos and the reason. The quantity surveyor "
+     "prices the labour and materials and the extra days, sends it to the client's "
+     "representative, who approves it, rejects it or sends it back to negotiate."),
+    ("cycle_counts", "StockCount",
+     "We count stock in our warehouse on a rolling basis instead of one big annual "
+     "stocktake. The inventory controller plans cycle counts per aisle, counters count "
+     "blind and enter the quantity for each bin, big variances get a recount, and the "
+     "warehouse manager approves the stock adjustments."),
+    ("vehicle_checks", "VehicleCheck",
+     "Our HGV drivers do a daily walkaround check on paper before leaving the depot "
+     "and write down any defects. We want them to submit the vehicle check on a phone, "
+     "the transport manager decides if the truck can still go out or is taken off the "
+     "road, and the workshop records the repair."),
+    ("warranty_claims", "WarrantyClaim",
+     "Our dealers fix cars under the manufacturer's warranty and file warranty claims "
+     "with the VIN, mileage, the failed part and the labour time. Our warranty "
+     "analysts check each claim, sometimes ask for the part to be sent back, then "
+     "approve or reject it, and approved claims are paid to the dealer each month."),
+    ("management_of_change", "PlantChange",
+     "At our chemical plant any change to equipment, operating limits or the process "
+     "has to go through management of change: the engineer raises an MOC with the "
+     "technical basis, the MOC coordinator tracks the HAZOP actions, the plant manager "
+     "approves it, and a pre-startup safety review is done before it is closed."),
+    ("product_recalls", "Recall",
+     "When one of our sauces has an undeclared allergen or a foreign body, quality "
+     "opens a recall. The recall coordinator traces the affected batch codes and which "
+     "retailers got them, the incident panel decides between a withdrawal and a "
+     "consumer recall, we notify the retailers and the authority, and we count what "
+     "comes back before closing it."),
+    ("promotions", "Promotion",
+     "Our buyers plan the promotions for each month: which products go on multi-buy or "
+     "half price, the promo price, the dates and how much the supplier pays towards "
+     "it. The commercial director signs off the margin, the pricing team sets the "
+     "prices up in the tills, and after it ends the buyer records how much extra we "
+     "sold."),
+    ("site_rollout", "Site",
+     "We're rolling out 5G masts across the region. For each new site the radio "
+     "planner sets a search ring, our site acquisition agents find candidate locations "
+     "and negotiate with the landlord, the RF engineer picks the best candidate and "
+     "signs off the design, then we get planning, the contractor builds it and it goes "
+     "on air."),
+    ("manuscripts", "Manuscript",
+     "We publish three academic journals. Authors submit manuscripts through our "
+     "website; the editorial office checks each one is complete, an editor invites "
+     "peer reviewers who write reports with a recommendation, and the editor accepts "
+     "the manuscript, rejects it or asks the authors for revisions."),
+    ("insertion_orders", "InsertionOrder",
+     "We're a media agency. Our buyers place insertion orders with media owners for "
+     "each client, listing the dates, impressions and CPM; the account director gets "
+     "the client to approve the media plan first, the media owner confirms each "
+     "booking, and finance checks the media owner's invoice against what was "
+     "delivered."),
+    ("kyc_reviews", "KycReview",
+     "Our bank's relationship managers open a KYC review for every new business client "
+     "with passports, proof of address and the ultimate beneficial owners; analysts "
+     "run sanctions and PEP screening and rate the risk, and compliance signs off the "
+     "high-risk ones."),
+    ("conflict_checks", "ConflictCheck",
+     "Before our law firm opens a new matter, the lawyer enters the client and the "
+     "other parties so we can run a conflict check; the conflicts team searches our "
+     "records for clashes and the risk partner clears it or declines the instruction."),
+    ("audit_requests", "AuditRequest",
+     "During the year-end audit our auditors send us a long PBC list; each request is "
+     "assigned to someone in finance who uploads the evidence, and the auditors either "
+     "accept it or come back with queries."),
+    ("resource_requests", "StaffingRequest",
+     "Engagement managers raise a staffing request when their project needs a "
+     "consultant for a few months; the resource manager finds someone on the bench "
+     "with the right skills and confirms the booking, and finance can see every "
+     "booking to forecast utilisation."),
+    ("tenders", "Tender",
+     "Our council runs public tenders: a department asks for a tender with a "
+     "specification, procurement publishes the invitation to tender and logs the bids, "
+     "the evaluation panel scores each bid against the award criteria, and the "
+     "procurement director approves the contract award before the standstill period."),
+    ("safeguarding", "SafeguardingConcern",
+     "In our school any teacher can log a safeguarding concern about a pupil with a "
+     "body map; the designated safeguarding lead decides whether to refer it to "
+     "children's social care, keeps a chronology and closes it."),
+    ("adverse_events", "AdverseEvent",
+     "We are a pharma company. Any employee who hears about a side effect of one of "
+     "our medicines logs an adverse event report; the drug safety team codes the case "
+     "and writes the narrative, a medical reviewer assesses seriousness and causality, "
+     "and serious cases are submitted to the regulator within 15 days."),
+    ("school_trips", "SchoolTrip",
+     "Teachers submit school trips with a risk assessment and the list of pupils; the "
+     "educational visits coordinator checks each trip, the headteacher approves it, "
+     "and the office chases parental consent and payments."),
+    ("sickness_absence", "SicknessAbsence",
+     "When staff are off sick they report it and upload their fit note; their line "
+     "manager interviews them when they come back and HR watches the Bradford factor "
+     "and refers long-term cases to occupational health."),
+    ("third_party_risk", "VendorAssessment",
+     "Before anyone buys a new SaaS tool the security team sends the supplier a "
+     "security questionnaire and asks for their SOC 2 report, rates the vendor risk "
+     "and approves it; high-risk vendors go to the CISO, who can add conditions or "
+     "reject them."),
+    ("security_incidents", "SecurityIncident",
+     "Staff report suspected security incidents such as phishing emails or lost "
+     "laptops; the security team investigates and contains each one, our data "
+     "protection officer decides within 72 hours whether a personal data breach must "
+     "be reported to the regulator, and the security manager closes it once lessons "
+     "learned are written up."),
+    ("fixtures", "Fixture",
+     "We run a Sunday football league. The fixtures secretary sets up the fixture list "
+     "for the season, each home club's secretary enters the score after the match, and "
+     "the secretary confirms the result or reschedules postponed games."),
+    ("guard_patrols", "Patrol",
+     "Our security guards patrol client sites at night and scan NFC tags at each "
+     "checkpoint, noting anything unusual in the occurrence log; supervisors review "
+     "every patrol report and clients can read the reports for their own sites."),
+    ("waste_consignments", "WasteCollection",
+     "Each of our depots books waste collections with a licensed waste carrier; the "
+     "site records the EWC code and the weight and uploads the waste transfer note, "
+     "and our environment manager checks the paperwork and the weights."),
 ]
 
 
