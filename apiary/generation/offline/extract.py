@@ -652,6 +652,15 @@ _ACTIVITY = re.compile(
     r"screening|consultation|briefing|handover))s?\b")
 
 
+_RECORD_CUES = (
+    # "we need a job sheet: arrival and departure times, ...": the record, then its fields
+    re.compile(r"\b(?:need|needs|want|wants|use|uses|keep|keeps|fill|fills|complete|completes|"
+               r"have|has)\s+(?:a|an|the|one)\s+((?:[a-z-]+\s+)?[a-z-]+)\s*:"),
+    # "when a delivery arrives": what arrives is a record
+    re.compile(r"\bwhen\s+(?:a|an|the|each|every)\s+((?:[a-z-]+\s+)?[a-z-]+?)s?\s+"
+               r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|are\s+received|"
+               r"turns\s+up|is\s+delivered)\b"),
+)
 _SUBJECT_VERBS = {"goes", "go", "is", "are", "was", "were", "has", "have", "gets", "get",
                   "comes", "needs", "must", "can", "will", "should", "may", "stays", "moves"}
 """Words after a tracking verb that show it was a noun, the subject of a clause."""
@@ -731,20 +740,11 @@ def _entities(text: str, intent: Intent) -> None:
         # the fields in brackets
         if intent.entities:
             intent.children.append((match.group(1), match.start(1)))
-    for match in re.finditer(r"\b(?:need|needs|want|wants|use|uses|keep|keeps|fill|fills|"
-                             r"complete|completes|have|has)\s+(?:a|an|the|one)\s+((?:[a-z-]+\s+)?"
-                             r"[a-z-]+)\s*:", text):
-        # "we need a job sheet: arrival and departure times, ...": the record, its fields
-        phrase = _noun_phrase(match.group(1).split(), intent)
-        if phrase:
-            _mention(intent, phrase, match.start(1))
-    for match in re.finditer(r"\bwhen\s+(?:a|an|the|each|every)\s+((?:[a-z-]+\s+)?[a-z-]+?)s?\s+"
-                             r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|"
-                             r"are\s+received|turns\s+up|is\s+delivered)\b", text):
-        # "when a delivery arrives": what arrives is a record
-        phrase = _noun_phrase(match.group(1).split(), intent)
-        if phrase:
-            _mention(intent, phrase, match.start(1))
+    for cue in _RECORD_CUES:
+        for match in cue.finditer(text):
+            phrase = _noun_phrase(match.group(1).split(), intent)
+            if phrase:
+                _mention(intent, phrase, match.start(1))
     for match in _KEPT_PEOPLE.finditer(text):
         # "each freelancer's bank details", "capture every director and every beneficial
         # owner with name and date of birth": people kept as records, whatever they also do
