@@ -485,7 +485,8 @@ _TRACK = re.compile(
     r"catalogue of|catalog of|database of|register of|inventory of|app for|system for|"
     r"tool for|application for|portal for|process for|schedule|schedules|book|books|"
     r"submit|submits|raise|raises|file|files|request|requests|create|creates|open|opens|"
-    r"place|places|capture|captures|borrow|borrows|report|reports|keep|keeps|propose|proposes|"
+    r"place|places|put in|puts in|capture|captures|borrow|borrows|report|reports|keep|keeps|"
+    r"propose|proposes|"
     r"lodge|lodges|suggest|suggests|issue|issues|receive|receives|inspect|inspects|"
     r"upload|uploads|publish|publishes|fill|fills|enter|enters|add|adds|log|logs)\s+"
     r"(?:of\s+)?((?:[a-z-]+)(?:(?:,\s*|\s+and\s+|\s+)[a-z-]+){0,5})")
@@ -533,11 +534,18 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     if len(words) == 2 and singular(words[0]) != words[0] and forms.get(words[1]) and \
             not _noun_like(words[1]):
         words = [words[0]]  # "teams register with a name": the teams are the record
+    def kept_whole() -> bool:
+        """"pick list", "tax return": a record, though the last word alone is a verb or
+        names nothing."""
+        return len(words) >= 2 and words[-2] not in _EDGE_WORDS and (
+            singular(words[-1]) in ("list", "log") or (
+                words[-1] not in NOT_ENTITIES and not forms.get(words[-2])
+                and singular(words[-2]) == words[-2] and not intent.role_re.fullmatch(words[-2])))
+
     while words and (words[-1] in NOT_ENTITIES or (
             forms.get(words[-1]) in PURE_VERBS and not _noun_like(words[-1]))):
-        if len(words) == 2 and singular(words[-1]) in ("list", "log") and \
-                words[0] not in _EDGE_WORDS:
-            break  # "pick list", "call log": a record, though "list" alone is none
+        if kept_whole():
+            break
         words = words[:-1]
     listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "pick list"
     if not words or len(words) > 3 or any((w in _NOT_IN_FIELDS or (
@@ -548,8 +556,9 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         return ""  # "accounts payable", "billable": an adjective, not a record
     if field_spec(snake(" ".join(words)))["type"] in _FIELD_ONLY_TYPES:
         return ""  # "quantity", "due date", "refund amount": a field, not a record
-    if forms.get(last) in PURE_VERBS or last in PURE_VERBS or last in NOT_FIELDS \
-            or last in NOT_ENTITIES or intent.role_re.fullmatch(last) or len(last) < 3:
+    if ((forms.get(last) in PURE_VERBS or last in PURE_VERBS or last in NOT_ENTITIES)
+            and not kept_whole()) or last in NOT_FIELDS \
+            or intent.role_re.fullmatch(last) or len(last) < 3:
         return ""
     return " ".join(singular(w) for w in words)
 
@@ -697,7 +706,8 @@ def _entities(text: str, intent: Intent) -> None:
                 break
             stop = next((i for i, w in enumerate(words) if w in _STOP), None)
             phrase = _noun_phrase(words[:stop], intent)
-            if phrase:
+            if phrase and not (match.group(1).startswith("put") and " " not in phrase):
+                # ("put in price change requests" names them; "put in a request" nothing)
                 intent.entities.append((phrase, match.start(2) + offset))
             if stop is not None:
                 break

@@ -229,6 +229,22 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
     return plan
 
 
+def _another_kind(plan: Plan, blueprint: Blueprint, phrase: str) -> bool:
+    """Whether the prompt's record is another kind of the blueprint's: "tax returns" to a
+    blueprint of retail returns, "price change requests" to one of IT changes. The record is
+    found only by its last words, and the words before them are foreign to the blueprint."""
+    words = phrase.split()
+    start = next((i for i in range(len(words)) if any(
+        " ".join(words[i:]) in (_words(name), *entity.aliases)
+        for name, entity in plan.entities.items())), 0)
+    if not start:
+        return False
+    vocabulary = {w for keyword in blueprint.keywords for w in keyword.split()} | {
+        w for name, entity in plan.entities.items()
+        for phrase_of in (_words(name), *entity.aliases) for w in phrase_of.split()}
+    return not any(singular(w) in vocabulary for w in words[:start])
+
+
 def _opening_record_unknown(plan: Plan, intent: Intent) -> bool:
     """"Manage sponsorship deals for our club: ...": a prompt that opens by saying what it
     keeps, with a record the blueprint does not have, is not that blueprint's app however
@@ -321,9 +337,10 @@ def _borrow(plan: Plan, assumptions: list[str], relevance: dict[str, float]) -> 
             # the same name beats an alias, an alias beats a shared last word
             closeness = 0 if found == name else 1 if phrase in theirs.entities[found].aliases \
                 else 2
-            if closeness == 2 and not (set(phrase.split()) & set(_words(found).split())) - \
-                    GENERIC_NOUNS:
-                continue  # a vulnerability report is not an incident report
+            if closeness == 2 and (not (set(phrase.split()) & set(_words(found).split())) -
+                                   GENERIC_NOUNS or _another_kind(theirs, blueprint, phrase)):
+                continue  # a vulnerability report is not an incident report, a tax return
+                # not a retail return
             # then the blueprint closest to the prompt: a Job of field service, not of hiring
             candidates.append((closeness, -relevance.get(blueprint.key, 0.0),
                                len(theirs.entities[found].fields), blueprint.key, blueprint,

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from apiary.definition import check_text
+from apiary.generation.offline.extract import extract
 from apiary.generation.offline.generate import generate
 
 
@@ -233,3 +234,11 @@ def test_a_sheet_a_record_is_written_on_names_the_record_not_its_columns() -> No
     doc = _app("Columns: supplier, PO number, qty ordered, qty received, received by. Goods-in "
                "staff fill it in when a delivery arrives.")
     assert "Column" not in doc["entities"] and "Delivery" in doc["entities"]
+
+
+
+def test_a_compound_whose_last_word_is_also_a_verb_names_a_record() -> None:
+    assert ("personal tax return", 32) in extract(
+        "Our accountancy practice tracks personal tax returns and the fees.").entities
+    assert any(p == "price change request" for p, _ in extract(
+        "Category managers put in price change requests for products.").entities)
