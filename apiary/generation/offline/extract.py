@@ -270,7 +270,8 @@ def entity_phrase(phrase: str, nouns: frozenset[str] = frozenset()) -> str:
     while words and words[0] in _EDGE_WORDS:
         words.pop(0)
     # "record inspections", "schedule visits": the action, then the record
-    while len(words) > 1 and (words[0] in PURE_VERBS or words[0] in _LEADING_VERBS):
+    while len(words) > 1 and (words[0] in PURE_VERBS or words[0] in _LEADING_VERBS) and \
+            words[0] not in nouns:
         words.pop(0)
     if not words:
         return ""
@@ -509,13 +510,18 @@ _NOT_IN_NAMES = {"we", "i", "you", "they", "need", "want", "build", "make", "app
 def _noun_phrase(words: list[str], intent: Intent) -> str:
     """The entity a few words name, or "" when they name a role, a verb or nothing."""
     forms = verb_forms()
+    # "a return authorisation": after an article, a verb-like first word is a noun
+    led = bool(words) and words[0] in ARTICLES
     words = [w for w in words if w not in ARTICLES]
+    if led and len(words) > 1 and forms.get(words[0]) in PURE_VERBS:
+        intent.nouns.add(words[0])
     phrase_words = words
     cut = 0
     for index, word in enumerate(words):
         compound = index == len(words) - 2 and singular(words[-1]) in ("list", "log")
         if intent.role_re.fullmatch(word) or (forms.get(word) in PURE_VERBS and index < len(
-                words) - 1 and not compound) or word in _NOT_IN_NAMES:
+                words) - 1 and not compound and not (led and index == 0)) or \
+                word in _NOT_IN_NAMES:
             cut = index + 1
     if 0 < cut < len(words) - 1 and intent.role_re.fullmatch(words[cut - 1]) and \
             forms.get(words[cut]):
@@ -670,6 +676,9 @@ _RECORD_CUES = (
                r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|are\s+received|"
                r"turns\s+up|is\s+delivered)\b"),
 )
+_PRONOUNS = {"them", "it", "these", "those", "him", "her", "us", "me", "one"}
+"""An object that is a pronoun: what follows it ("inspects them and either repairs, replaces
+or refunds") is more of what is done, not records."""
 _SUBJECT_VERBS = {"goes", "go", "is", "are", "was", "were", "has", "have", "gets", "get",
                   "comes", "needs", "must", "can", "will", "should", "may", "stays", "moves"}
 """Words after a tracking verb that show it was a noun, the subject of a clause."""
@@ -680,7 +689,7 @@ def _entities(text: str, intent: Intent) -> None:
         group = match.group(2).split()
         before = re.split(r"[.;!?]", text[:match.start()])[-1].rstrip()
         if (before.endswith((":", ",")) and ":" in before) or \
-                (group and group[0] in _SUBJECT_VERBS):
+                (group and group[0] in _SUBJECT_VERBS | _PRONOUNS):
             continue  # "...: file reference, passenger name", "the file goes to": a noun
         stop_at = next((i for i, w in enumerate(group) if w in _STOP), None)
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))

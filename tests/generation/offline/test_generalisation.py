@@ -242,3 +242,11 @@ def test_a_compound_whose_last_word_is_also_a_verb_names_a_record() -> None:
         "Our accountancy practice tracks personal tax returns and the fees.").entities
     assert any(p == "price change request" for p, _ in extract(
         "Category managers put in price change requests for products.").entities)
+
+
+def test_a_verb_after_an_article_opens_a_compound_and_a_pronoun_object_ends_the_list() -> None:
+    assert any(p == "return authorisation" for p, _ in extract(
+        "A dealer opens a return authorisation for a product serial number.").entities)
+    found = [p for p, _ in extract("The repair centre inspects them and either repairs, "
+                                   "replaces or refunds.").entities]
+    assert "replace" not in found and "repair" not in found
