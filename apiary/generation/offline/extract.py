@@ -25,6 +25,7 @@ from apiary.generation.offline.lexicon import (
     VIEWER_HINTS,
     entity_shape,
     field_spec,
+    plural,
     singular,
     snake,
 )
@@ -190,8 +191,43 @@ def role_name(phrase: str) -> str:
     return ROLE_WORDS.get(joined, snake(joined))
 
 
+_LINKS = ("to", "of", "and", "for")
+
+
+def _spell_out(text: str) -> str:
+    """"BEOs (banquet event orders)", "permit to work (PTW)": the acronym stands for the
+    words, everywhere in the prompt, so that the record is named once, in words."""
+    found: dict[str, list[str]] = {}
+    brackets: list[tuple[int, int]] = []
+    for match in re.finditer(r"\b([a-z]{2,6}?)s?\s*(\(([a-z][a-z -]{3,60}?)\))|"
+                             r"\b((?:[a-z]+[ -]){1,5}[a-z]+?)\s*(\(([a-z]{2,6}?)s?\))", text):
+        acronym, words, bracket = (match.group(1), match.group(3), match.span(2)) \
+            if match.group(1) else (match.group(6), match.group(4), match.span(5))
+        parts = re.findall(r"[a-z]+|-", words)
+        names = [w for w in parts if w != "-"]
+        for first in range(len(names)):
+            tail = names[first:]
+            if acronym in ("".join(w[0] for w in tail),
+                           "".join(w[0] for w in tail if w not in _LINKS)):
+                found[acronym] = tail
+                brackets.append(bracket)
+                break
+    for begin, stop in sorted(brackets, reverse=True):
+        text = text[:begin].rstrip() + text[stop:]
+    for acronym, tail in found.items():
+        # the head is the last word, or the first before "to", "of"... ("permit to work")
+        head = 0 if any(w in _LINKS for w in tail) else len(tail) - 1
+        one = [singular(w) if i == head else w for i, w in enumerate(tail)]
+        many = [plural(w) if i == head else w for i, w in enumerate(one)]
+        text = re.sub(rf"\b{acronym}s\b", " ".join(many), text)
+        text = re.sub(rf"\b{acronym}\b", " ".join(one), text)
+    return text
+
+
 def normalise(text: str) -> str:
-    """Phrasal verbs the tables read as one word; "keep a log of X" is "keep X"."""
+    """Phrasal verbs the tables read as one word; "keep a log of X" is "keep X"; acronyms
+    spelled out where the prompt says what they stand for."""
+    text = _spell_out(text)
     text = re.sub(r"\b(keep|keeps|maintain|maintains)\s+(?:a |an |the )?(?:log|list|record|"
                   r"history|register)\s+of\s+(?:each |every |all |the )?", r"\1 ", text)
     text = re.sub(r"\b(sign|signs|signed|signing)\s+(?:them|it)\s+off\b", r"\1 off", text)
@@ -735,7 +771,7 @@ def _entities(text: str, intent: Intent) -> None:
         phrase = _noun_phrase(match.group(1).split(), intent)
         if phrase:  # "every donation is recorded with the amount": a record of its own
             _mention(intent, phrase, match.start(1))
-    for match in re.finditer(r"(?:^|[.;:!?,]\s*|\band\s+)(?:each|every)\s+((?:[a-z-]+\s+)?"
+    for match in re.finditer(r"(?:^|[.;:!?,]\s*|\band\s+)(?:each|every)\s+((?:[a-z-]+\s+){0,2}"
                              r"[a-z-]+?)\s+(?:is|has|have|needs|gets|must|should|can|carries|"
                              r"belongs|comes|goes|holds|lists|moves|passes|progresses|"
                              r"starts|runs)\b", text):
@@ -1079,6 +1115,8 @@ def _links(text: str, intent: Intent) -> None:
                 continue
             subject = ""  # "the team books a room": the booking still is the record
         raw = match.group(3).split()
+        if raw[0] in _SUBJECT_VERBS:
+            continue  # "each banquet event order has": "order" was a noun
         cut = next((i for i, w in enumerate(raw) if w in _STOP or w in ("and", "about") or (
             i and w in ("each", "every", "a", "an", "the"))), len(raw))
         words = _first_words(" ".join(raw[:cut]))

@@ -590,7 +590,11 @@ def _unspoken_main(plan: Plan, intent: Intent) -> str:
 def _apply_entities(plan: Plan, intent: Intent) -> str:
     named: set[str] = set()
     # the record the prompt opens with, if its first sentence names one
+    # the record the prompt opens with: in its first sentence, or in its second when the
+    # first names none ("...dinners with BEOs. Each BEO has the client, ...")
     opening = intent.sentences[0][1] if intent.sentences else 0
+    if len(intent.sentences) > 1 and not any(at < opening for _, at in intent.entities):
+        opening = intent.sentences[1][1]
     first = next((p for p, at in intent.entities if p not in intent.weak), "")
     if not any(p == first and at < opening for p, at in intent.entities):
         first = ""

@@ -250,3 +250,12 @@ def test_a_verb_after_an_article_opens_a_compound_and_a_pronoun_object_ends_the_
     found = [p for p, _ in extract("The repair centre inspects them and either repairs, "
                                    "replaces or refunds.").entities]
     assert "replace" not in found and "repair" not in found
+
+
+def test_an_acronym_the_prompt_spells_out_names_one_record_in_words() -> None:
+    doc = _app("Our events team confirms weddings and dinners with BEOs (banquet event orders). "
+               "Each BEO has the client, event date, guaranteed numbers and the deposit. The "
+               "sales coordinator drafts it and the client confirms it.")
+    assert "BanquetEventOrder" in doc["entities"]
+    assert "Beo" not in doc["entities"] and "Has" not in doc["entities"]
+    assert _type(doc, "BanquetEventOrder", "guaranteed_numbers") == "integer"
