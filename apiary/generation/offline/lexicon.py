@@ -384,6 +384,9 @@ STOPWORDS: dict[str, set[str]] = {
 @lru_cache(maxsize=4096)
 def singular(word: str) -> str:
     """The singular of an English noun (``categories`` → ``category``); itself if singular."""
+    if len(word) <= 5 and word.endswith(("is", "us")) and word not in ("plus", "thus") and \
+            not re.search(r"[aeiouy]", word[:-2]):
+        return word[:-1]  # "rfis", "kpis", "skus": an acronym's plural, not "axis" or "bonus"
     if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics")):
         return word
     return nouns.singular(word) or word

@@ -259,3 +259,9 @@ def test_an_acronym_the_prompt_spells_out_names_one_record_in_words() -> None:
     assert "BanquetEventOrder" in doc["entities"]
     assert "Beo" not in doc["entities"] and "Has" not in doc["entities"]
     assert _type(doc, "BanquetEventOrder", "guaranteed_numbers") == "integer"
+
+
+def test_an_acronyms_plural_names_one_record() -> None:
+    doc = _app("Our site team logs KPIs every week: the KPI name, target and actual value; the "
+               "operations manager reviews them.")
+    assert "Kpi" in doc["entities"] and "Kpis" not in doc["entities"]
