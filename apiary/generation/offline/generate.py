@@ -53,14 +53,6 @@ from apiary.generation.offline.plan import (
 from apiary.generation.offline.render import render
 
 MAX_PROMPT = 4000
-RECORD_VERBS_KEPT = {"book", "books", "order", "orders", "borrow", "borrows", "rent", "rents",
-                     "claim", "claims", "appeal", "appeals", "enrol", "enrols", "enroll",
-                     "enrolls", "apply", "applies", "register", "registers", "refer", "refers",
-                     "report", "reports", "request", "requests", "reserve", "reserves", "log",
-                     "logs", "record", "records", "track", "tracks", "submit", "submits",
-                     "raise", "raises", "file", "files", "lodge", "lodges"}
-"""A role's verbs that still say what the app keeps ("members borrow books": loans;
-"consultants log hours": timesheets)."""
 STRONG = 6.0
 WEAK = 3.0
 CONFIDENT = 15.0
@@ -84,13 +76,14 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
     intent = extract(text)
     # Role names ("the fleet manager", "sales") say who, not what: they do not pick blueprints.
     masked = intent.role_re.sub(" , ", text.lower())
-    # nor what they do: "accounts invoice weekly" is a step, not an app about invoices
+    # nor what they do ("accounts invoice weekly" is a step, not an app about invoices), unless
+    # the verb says what is kept ("members borrow books", "consultants log hours")
     forms = verb_forms()
     masked = re.sub(r"( , )\s*(?:(?:can|may|must|will|then|also|should)\s+)?([a-z]+)\b"
                     r"(?!\s+(?:up|in|out|off|on)\b)",
                     lambda m: m.group(1) if forms.get(m.group(2)) in VERBS and
-                    forms[m.group(2)] not in CREATE_VERBS | set(ASSOCIATION_VERBS) and
-                    m.group(2) not in RECORD_VERBS_KEPT else m.group(0), masked)
+                    forms[m.group(2)] not in CREATE_VERBS | set(ASSOCIATION_VERBS)
+                    else m.group(0), masked)
     words = [singular(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*|,", masked)]
     ranked = rank(words)
     if not ranked:
@@ -635,7 +628,7 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                 plan.assumptions.append(f"Named the entity {name}, as the prompt does (the "
                                         f"blueprint calls it {main}).")
             continue
-        if name in plan.entities or name in RESERVED_ENTITIES:
+        if name in plan.entities:
             continue
         main = _unspoken_main(plan, intent)
         if main and phrase == first and entity_shape(phrase) in RECORD_SHAPES:
@@ -701,7 +694,7 @@ def _alias_names(plan: Plan, intent: Intent) -> None:
         if entity.kind == "main" and intent.words.count(f" {spoken[0]} ") < 2:
             continue  # "the travel desk books the itinerary": a passing word, not its name
         new = pascal(spoken[0])
-        if new in plan.entities or new in RESERVED_ENTITIES:
+        if new in plan.entities:
             continue
         _rename_entity(plan, name, new)
         plan.assumptions.append(f"Named the entity {new}, as the prompt does (the blueprint "
@@ -923,14 +916,11 @@ def _entity_for(plan: Plan, phrase: str, create: bool) -> str:
     if not phrase:
         return ""
     name = pascal(phrase)
-    if name in plan.entities or name in RESERVED_ENTITIES:
-        return name if name in plan.entities else ""
+    if name in plan.entities:  # pascal() never gives an engine entity's name
+        return name
     plan.entities[name] = new_entity(phrase)
     plan.assumptions.append(f"Added the entity {name}: the prompt speaks of {plural(phrase)}.")
     return name
-
-
-RESERVED_ENTITIES = ("User", "Role", "Membership", "Token", "Audit", "Migration")
 
 
 def _connect(plan: Plan, intent: Intent, primary: str) -> None:
