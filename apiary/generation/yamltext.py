@@ -57,7 +57,14 @@ def definition_yaml(document: Mapping[str, Any]) -> str:
             return str(text)
     except DefinitionError:
         pass
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}",
+                            json.dumps(data, indent=2, ensure_ascii=False)) + "\n"
+
+
+# Characters JSON keeps as they are but a YAML reader refuses (DEL and the C1 controls,
+# non-characters) or reads as a line break (NEL, U+2028, U+2029): escaped, which JSON allows
+# inside strings, the only place they can be.
+_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
 def comment(lines: list[str]) -> str:

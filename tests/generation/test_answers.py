@@ -51,6 +51,13 @@ def test_tricky_strings_read_back_as_strings() -> None:
     assert parse_text(definition_yaml(document)).data == document
 
 
+def test_characters_yaml_refuses_or_reads_as_line_breaks_read_back_as_written() -> None:
+    # DEL and C1 controls, NEL, the Unicode line and paragraph separators, a non-character
+    odd = ["a\x7fb", "\x85", "x\x9fy", "p\u2028q", "\u2029", "\uffff"]
+    document: dict[str, Any] = {"app": "x", "values": odd, "map": {s: s for s in odd}}
+    assert parse_text(definition_yaml(document)).data == document
+
+
 @given(st.recursive(
     st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.text(max_size=20)
     | st.floats(allow_nan=False, allow_infinity=False, width=32),
