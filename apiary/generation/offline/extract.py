@@ -31,11 +31,13 @@ from apiary.generation.offline.lexicon import (
 )
 
 ARTICLES = {"a", "an", "the", "their", "its", "his", "her", "our", "your", "each", "every",
-            "some", "any", "optional", "required", "mandatory", "own", "new", "all", "also"}
+            "some", "any", "optional", "required", "mandatory", "own", "new", "all", "also",
+            "whole", "entire"}
 NOT_FIELDS = {"it", "them", "they", "that", "this", "which", "who", "people", "user", "users",
               "way", "ability", "option", "need", "lot", "thing", "things", "app", "system",
               "tool", "status", "state", "workflow", "id", "data", "information", "info",
-              "details", "field", "fields", "approval", "approvals", "time"}
+              "details", "field", "fields", "approval", "approvals", "time", "do", "does",
+              "did", "done"}
 RESERVED = {"id", "created_at", "updated_at", "created_by", "updated_by", "row_version",
             "true", "false", "null", "in", "user", "now", "today", "as", "break", "const",
             "continue", "else", "for", "function", "if", "import", "let", "loop", "namespace",
@@ -555,9 +557,12 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     cut = 0
     for index, word in enumerate(words):
         compound = index == len(words) - 2 and singular(words[-1]) in ("list", "log")
-        if intent.role_re.fullmatch(word) or (forms.get(word) in PURE_VERBS and index < len(
-                words) - 1 and not compound and not (led and index == 0)) or \
-                word in _NOT_IN_NAMES:
+        # "issues a legal hold": after an article, a role's name before a noun describes it
+        described = led and index == 0 and len(words) == 2 and \
+            singular(words[1]) == words[1] and not words[1].endswith("s")
+        if (intent.role_re.fullmatch(word) and not described) or (
+                forms.get(word) in PURE_VERBS and index < len(words) - 1 and not compound
+                and not (led and index == 0)) or word in _NOT_IN_NAMES:
             cut = index + 1
     if 0 < cut < len(words) - 1 and intent.role_re.fullmatch(words[cut - 1]) and \
             forms.get(words[cut]):
@@ -571,8 +576,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     if len(words) == 1 and (words[0] in _NOT_RECORDS or words[0].endswith(
             ("ibility", "ability", "ness", "ly"))):
         return ""  # "apply online", "screen for eligibility", "track the outcome"
-    while len(words) > 1 and words[-1] in _ADJECTIVES:
-        words = words[:-1]  # "a permit valid for 12 months"
+    while len(words) > 1 and (words[-1] in _ADJECTIVES or _adverb(words[-1])):
+        words = words[:-1]  # "a permit valid for 12 months", "the vessel actually arrives"
     if len(words) == 2 and singular(words[0]) != words[0] and forms.get(words[1]) and \
             not _noun_like(words[1]):
         words = [words[0]]  # "teams register with a name": the teams are the record
@@ -603,6 +608,14 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             or intent.role_re.fullmatch(last) or len(last) < 3:
         return ""
     return " ".join(singular(w) for w in words)
+
+
+def _adverb(word: str) -> bool:
+    """"actually", "usually", "automatically": how something is done, never a record's name
+    (unlike "supply", "family" or "assembly")."""
+    return word.endswith(("ally", "ually", "ently", "antly", "ately", "edly", "ously", "ively",
+                          "arly", "ctly", "ckly", "ntly", "ssly", "atly")) or word in {
+        "only", "already", "really", "usually", "likely", "immediately", "directly"}
 
 
 _ADJECTIVES = {"valid", "invalid", "available", "active", "inactive", "overdue", "late",
@@ -712,6 +725,30 @@ _RECORD_CUES = (
                r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|are\s+received|"
                r"turns\s+up|is\s+delivered)\b"),
 )
+_FIRST_COLUMN = re.compile(
+    r"\b(?:spreadsheet|sheet|columns|headings|headers|workbook|excel)\b[^.;!?]*?"
+    r"(?::|\bare\b|\bcolumns\b(?:\s+(?:are|include)\b)?)\s*(?:the\s+)?"
+    r"([a-z-]+(?:\s+[a-z-]+)?)\s+"
+    r"(?:number|no|nr|id|ref|reference|code)\s*,")
+_DONE_TO = ("approved|rejected|cancell?ed|closed|released|confirmed|escalated|submitted|"
+            "signed off|completed|paid|issued|reviewed|invoiced|archived|resolved|withdrawn|"
+            "expired|renewed|dispatched|shipped|delivered|accepted|declined|refunded|"
+            "settled|authori[sz]ed|verified|triaged|reopened|suspended|revoked|fulfilled")
+_LIFECYCLE = (
+    # "a booking starts as an enquiry", "a hold records the matter": a record, its start or
+    # what it holds
+    re.compile(r"(?:^|[.;!?]\s+)(?:an?|the|each|every)\s+((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+"
+               r"(?:starts?|begins?|records|captures|lists|contains|includes)\s+"
+               r"(?:as|with|the|an?|its|their|what|who|when|which)\b|"
+               # "a service goes booked, attended, closed": whose states these are
+               r"(?:^|[.;!?]\s+)(?:an?|the|each|every)\s+((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+"
+               r"(?:goes|moves|progresses|flows)\s+(?:from\b|through\b|[a-z-]+(?:\s+[a-z-]+)?"
+               r"\s*(?:,|->|\u2192))"),
+    # "the booking is cancelled", "once a voucher is fulfilled": what a step is done to
+    re.compile(r"\b(?:the|each|every|any|an?)\s+((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+"
+               r"(?:is|are|gets|get|has been|have been)\s+(?:then\s+|only\s+|either\s+|"
+               rf"automatically\s+|formally\s+)?(?:{_DONE_TO})\b"),
+)
 _PRONOUNS = {"them", "it", "these", "those", "him", "her", "us", "me", "one"}
 """An object that is a pronoun: what follows it ("inspects them and either repairs, replaces
 or refunds") is more of what is done, not records."""
@@ -783,6 +820,17 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
+    for match in _FIRST_COLUMN.finditer(text):
+        # "a spreadsheet: order number, customer name, ...": each row is an order
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and not any(at < match.start(1) for _, at in intent.entities):
+            _mention(intent, phrase, match.start(1))
+    for cue in _LIFECYCLE:
+        for match in cue.finditer(text):
+            found = match.group(1) or match.group(2)
+            phrase = _noun_phrase(found.split(), intent)
+            if phrase and not intent.role_re.fullmatch(found):
+                _mention(intent, phrase, match.start(1) if match.group(1) else match.start(2))
     for match in re.finditer(r"\b([a-z]+?)s?\s+(?:database|register|directory|records|list|"
                              r"profiles?)\b|\b(?:track|manage|keep|list of|database of|"
                              r"register of)\s+(?:our\s+|the\s+|all\s+)?([a-z]+?)s\b", text):
@@ -1020,10 +1068,12 @@ def _noun_like(word: str) -> bool:
 
 _STATES = re.compile(
     r"\b(?:through(?:\s+(?:the\s+)?(?:stages?|states?|steps?))?|stages?|status(?:es)?|"
-    r"states?|steps?|(?:moves?|moving|goes|go|going|progress(?:es)?)(?=\s+from\b))"
+    r"states?|steps?|(?:moves?|moving|goes|go|going|progress(?:es)?)(?=\s+from\b)|"
+    # "a call goes notified, approved, alongside, departed": the states, listed
+    r"(?:moves?|goes|runs|flows?)(?=\s+[a-z-]+(?:\s+[a-z-]+)?\s*(?:,|->|>|\u2192)\s*[a-z]))"
     r"\s+(?:as\s+(?:it'?s\s+|they'?re\s+)?|"
     r"from\s+|of\s+|:\s*|like\s+|such as\s+|is\s+|are\s+|go(?:es)? through\s+)?"
-    r"([a-z][a-z ,/'-]*?(?:\([^)]*\)[a-z ,/'-]*?)*)(?=[.;:!?]|$)")
+    r"([a-z][a-z ,/'>\u2192-]*?(?:\([^)]*\)[a-z ,/'>\u2192-]*?)*)(?=[.;:!?]|$)")
 
 
 _STATUS_LIST = re.compile(r"\b(?:status|stage|state)(?:es|s)?\s*\(([^)]*)\)")
@@ -1035,12 +1085,14 @@ def _states(text: str, intent: Intent) -> None:
     chunks += [(re.sub(r"\([^)]*\)", " ", m.group(1)), m.start())
                for m in _STATES.finditer(text)]
     for chunk, start in chunks:
-        parts = re.split(r",\s*|\s+(?:and|or|to|then)\s+|/", chunk)
+        # "..., invoiced, or cancelled if the ship doesn't come": the clause is not a state
+        chunk = re.split(r"\s+(?:if|when|unless|because|once|until|where|whenever)\s", chunk)[0]
+        parts = re.split(r",\s*|\s+(?:and|or|to|then)\s+|/|\s*(?:->|>|\u2192)\s*", chunk)
         found: list[str] = []
         for part in parts:
             words = [w for w in part.split() if w not in ARTICLES and w not in (
                 "then", "finally", "either", "eventually", "it's", "its", "they're", "from",
-                "or", "and")]
+                "or", "and")] or [w for w in part.split() if w == "new"]  # the state "new"
             if not words or len(words) > 3:
                 found = []
                 break

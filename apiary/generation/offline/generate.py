@@ -327,6 +327,8 @@ def _borrow(plan: Plan, assumptions: list[str], relevance: dict[str, float]) -> 
             found = _resolve(theirs, phrase)
             if not found or len(phrase.split()) < len(_words(found).split()) - 1:
                 continue
+            if " " not in phrase and not relevance.get(blueprint.key):
+                continue  # a one-word name ("service") means what the prompt's domain means
             # the same name beats an alias, an alias beats a shared last word
             closeness = 0 if found == name else 1 if phrase in theirs.entities[found].aliases \
                 else 2

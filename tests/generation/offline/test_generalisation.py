@@ -265,3 +265,47 @@ def test_an_acronyms_plural_names_one_record() -> None:
     doc = _app("Our site team logs KPIs every week: the KPI name, target and actual value; the "
                "operations manager reviews them.")
     assert "Kpi" in doc["entities"] and "Kpis" not in doc["entities"]
+
+
+def test_states_listed_after_goes_or_arrows_are_the_workflow_and_a_trailing_clause_is_not() -> None:
+    doc = _app("Boiler servicing for our housing stock. A service goes booked, attended, "
+               "certificate issued, or no access if the tenant is out.")
+    assert "Product" not in doc["entities"]  # "stock" does not make it an inventory app
+    assert _states(doc, "Service") == ["booked", "attended", "certificate_issued", "no_access"]
+    assert extract("Track IT tickets. A ticket goes new -> triaged -> fixed -> closed.") \
+        .states == ["new", "triaged", "fixed", "closed"]
+
+
+def test_a_record_is_named_by_how_it_starts_what_it_records_or_what_is_done_to_it() -> None:
+    doc = _app("Our gym runs member freezes. A freeze starts as a request from the member with "
+               "the reason and dates; the front desk checks it and the club manager approves.")
+    assert "Freeze" in doc["entities"]
+    assert "reason" in doc["entities"]["Freeze"]["fields"]
+    found = [p for p, _ in extract("Wholesale customers phone in. The standing order is "
+                                   "confirmed by sales and dispatched weekly.").entities]
+    assert "standing order" in found
+
+
+def test_a_roles_name_after_an_article_describes_the_record_it_comes_before() -> None:
+    doc = _app("The compliance team issues a compliance hold on an account; the account "
+               "manager must acknowledge it. A hold records the reason and the date lifted.")
+    assert "ComplianceHold" in doc["entities"]
+    assert {"reason", "date_lifted"} <= set(doc["entities"]["ComplianceHold"]["fields"])
+    assert "compliance" in doc["roles"]
+
+
+def test_a_spreadsheets_first_column_names_what_each_row_is() -> None:
+    doc = _app("We keep returnable crates in a spreadsheet: crate number, customer, date out, "
+               "date back, condition. Drivers collect them and the yard manager writes off lost "
+               "ones.")
+    crate = next(e for n, e in doc["entities"].items() if n.endswith("Crate"))
+    assert {"crate_number", "date_out", "date_back"} <= set(crate["fields"])
+    found = [p for p, _ in extract("Parcels are in a sheet at the moment, columns are parcel id, "
+                                   "sender, weight, zone.").entities]
+    assert found[0] == "parcel"
+
+
+def test_an_adverb_never_ends_a_records_name() -> None:
+    found = [p for p, _ in extract("We record when the vessel actually arrives and when the "
+                                   "pilot usually boards.").entities]
+    assert not any(p.endswith(("actually", "usually")) for p in found)
