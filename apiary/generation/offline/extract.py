@@ -665,6 +665,8 @@ def _title(text: str, intent: Intent) -> None:
         words = words[1:]
     while words and words[-1] in APP_WORDS:
         words = words[:-1]
+    if len(words) > 3 and "-" in words[0]:
+        words = words[1:]  # "Month-end balance sheet reconciliations."
     if not words or (words[-1].endswith("ing") and singular(words[-1]) not in _TITLE_GERUNDS):
         return
     phrase = _noun_phrase(words, intent)

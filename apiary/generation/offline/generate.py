@@ -238,6 +238,11 @@ def _another_kind(plan: Plan, blueprint: Blueprint, phrase: str) -> bool:
     return not any(singular(w) in vocabulary for w in words[:start])
 
 
+def _foreign_kind(plan: Plan, phrase: str) -> bool:
+    blueprint = next((b for b in library() if b.key == plan.source), None)
+    return blueprint is not None and _another_kind(plan, blueprint, phrase)
+
+
 def _opening_record_unknown(plan: Plan, intent: Intent) -> bool:
     """"Manage sponsorship deals for our club: ...": a prompt that opens by saying what it
     keeps, with a record the blueprint does not have, is not that blueprint's app however
@@ -610,6 +615,17 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
             if len(words) >= 2 and words[-1] not in _words(found).split() \
                     and name not in plan.entities and words[-1] not in GENERIC_NOUNS \
                     and found not in named:
+                _rename_entity(plan, found, name)
+                named.add(name)
+                plan.assumptions.append(f"Named the entity {name}, as the prompt does "
+                                        f"(the blueprint calls it {found}).")
+            elif " " in _words(found) and phrase.endswith(" " + _words(found)) and \
+                    words[-1] in GENERIC_NOUNS and \
+                    name not in plan.entities and found not in named and \
+                    _foreign_kind(plan, phrase):
+                # "price change requests" to a blueprint of IT change requests: another kind
+                # of a request, under the prompt's name (a travel expense claim is still an
+                # expense claim)
                 _rename_entity(plan, found, name)
                 named.add(name)
                 plan.assumptions.append(f"Named the entity {name}, as the prompt does "

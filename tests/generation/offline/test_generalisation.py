@@ -309,3 +309,16 @@ def test_an_adverb_never_ends_a_records_name() -> None:
     found = [p for p, _ in extract("We record when the vessel actually arrives and when the "
                                    "pilot usually boards.").entities]
     assert not any(p.endswith(("actually", "usually")) for p in found)
+
+
+def test_a_title_that_opens_with_its_period_names_the_record_after_it() -> None:
+    found = [p for p, _ in extract("Quarter-end intercompany balance confirmations. For each "
+                                   "counterparty the accountant records the balance.").entities]
+    assert found[0] == "intercompany balance confirmation"
+
+
+def test_another_kind_of_a_blueprints_compound_record_keeps_the_prompts_name() -> None:
+    doc = _app("Store managers put in rota change requests with the week, the shift and the "
+               "reason; the area manager approves or rejects them.")
+    assert "RotaChangeRequest" in doc["entities"] and "ChangeRequest" not in doc["entities"]
+    assert {"week", "shift", "reason"} <= set(doc["entities"]["RotaChangeRequest"]["fields"])
