@@ -172,7 +172,12 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                 max(candidate.keywords[k] for k in matched) < 2:
             continue  # "insurance" said once, no claim anywhere: not the claims blueprint;
             # "job" alone (a minor word of recruiting) does not make an app about hiring
-        has_lead = bool(leading) and any(_resolve(plan, p) for p in leading)
+        # "raises a request": a bare generic word leads only to a record it names (a
+        # ServiceJob for "job"), not to one it is an alias of (a WorkOrder)
+        has_lead = bool(leading) and any(
+            _resolve(plan, p) and (p not in GENERIC_NOUNS or
+                                   _words(_resolve(plan, p)).split()[-1] == p)
+            for p in leading)
         if _opening_record_unknown(plan, intent):
             passed_over.append((score, candidate, matched))
             continue
@@ -337,6 +342,8 @@ def _borrow(plan: Plan, assumptions: list[str], relevance: dict[str, float]) -> 
             # the same name beats an alias, an alias beats a shared last word
             closeness = 0 if found == name else 1 if phrase in theirs.entities[found].aliases \
                 else 2
+            if closeness and phrase in GENERIC_NOUNS:
+                continue  # "a request" is not a blueprint's work order
             if closeness == 2 and (not (set(phrase.split()) & set(_words(found).split())) -
                                    GENERIC_NOUNS or _another_kind(theirs, blueprint, phrase)):
                 continue  # a vulnerability report is not an incident report, a tax return

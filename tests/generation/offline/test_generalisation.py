@@ -322,3 +322,13 @@ def test_another_kind_of_a_blueprints_compound_record_keeps_the_prompts_name() -
                "reason; the area manager approves or rejects them.")
     assert "RotaChangeRequest" in doc["entities"] and "ChangeRequest" not in doc["entities"]
     assert {"week", "shift", "reason"} <= set(doc["entities"]["RotaChangeRequest"]["fields"])
+
+
+def test_a_bare_request_does_not_pick_a_blueprint_whose_record_it_is_only_an_alias_of() -> None:
+    doc = _app("No new chemical may come on site without approval. Whoever needs one raises a "
+               "request with the product name, the supplier and the maximum quantity; "
+               "maintenance and the site manager review it.")
+    assert "WorkOrder" not in doc["entities"] and "Equipment" not in doc["entities"]
+    request = doc["entities"]["Request"]["fields"]
+    assert {"product_name", "supplier", "maximum_quantity"} <= set(request)
+    assert "parts_cost" not in request  # no fields of a maintenance job either
