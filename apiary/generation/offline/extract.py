@@ -573,9 +573,15 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         return ""  # "staff screen": the role's verb, not a record
     if len(words) >= 2 and words[-1] in ("details", "detail", "information", "info", "data"):
         return ""  # "their contact details": fields of a record, not a record
+    if "being" in words:
+        words = words[:words.index("being")]  # "badges being misused": the badges
     if len(words) == 1 and (words[0] in _NOT_RECORDS or words[0].endswith(
-            ("ibility", "ability", "ness", "ly"))):
-        return ""  # "apply online", "screen for eligibility", "track the outcome"
+            ("ibility", "ability", "ness", "ly")) or (
+            len(words[0]) > 5 and words[0].endswith("ed") and not words[0].endswith("eed"))):
+        return ""  # "apply online", "screen for eligibility", "track the outcome", "disabled"
+    if words and re.search(r"-(?:linked|based|only|free|related|specific|wide|led|driven)$",
+                           words[-1]):
+        return ""  # "rpi-linked", "risk-based": how, not what
     while len(words) > 1 and (words[-1] in _ADJECTIVES or _adverb(words[-1])):
         words = words[:-1]  # "a permit valid for 12 months", "the vessel actually arrives"
     if len(words) == 2 and singular(words[0]) != words[0] and forms.get(words[1]) and \
@@ -627,7 +633,9 @@ _NOT_RECORDS = {"online", "offline", "onsite", "remote", "outcome", "outcomes", 
                 "results", "decision", "decisions", "verdict", "disposition", "eligibility",
                 "feedback", "progress", "compliance", "performance", "quality", "safety",
                 "availability", "capacity", "demand", "usage", "spend", "revenue", "cost",
-                "costs", "income", "money", "cash", "time", "date", "today"}
+                "costs", "income", "money", "cash", "time", "date", "today", "around",
+                "approximately", "roughly", "nearly", "first", "second", "third", "last",
+                "next", "other", "another", "same", "plus"}
 CHILD_HEADINGS = {"line", "item", "entry", "row"}
 TITLE_ADJECTIVES = {"weekly", "daily", "monthly", "yearly", "annual", "quarterly", "simple",
                     "small", "basic", "quick", "online", "internal", "digital", "new", "our",

@@ -332,3 +332,12 @@ def test_a_bare_request_does_not_pick_a_blueprint_whose_record_it_is_only_an_ali
     request = doc["entities"]["Request"]["fields"]
     assert {"product_name", "supplier", "maximum_quantity"} <= set(request)
     assert "parts_cost" not in request  # no fields of a maintenance job either
+
+
+def test_quantities_ordinals_participles_and_manner_words_are_not_records() -> None:
+    found = [p for p, _ in extract(
+        "We manage around 300 franchise agreements on an RPI-linked or turnover-based fee. "
+        "Franchisees report premises being refurbished; the first audit is free and a "
+        "disabled access review is logged.").entities]
+    assert not {"around", "rpi-linked", "turnover-based", "first", "disabled"} & set(found)
+    assert not any("being" in p.split() for p in found)
