@@ -300,6 +300,9 @@ ROLE_WORDS: dict[str, str] = {
     "sponsor": "sponsor", "donor": "donor", "grant officer": "grant_officer",
     "business user": "requester", "ap clerk": "clerk", "rep": "sales", "sales team": "sales",
     "registrar": "registrar", "lawyer": "lawyer",
+    # departments that act as one ("payroll pays them", "treasury releases the payment")
+    "payroll": "payroll", "treasury": "treasury", "customer services": "customer_services",
+    "customer service": "customer_services", "credit control": "credit_control",
     "caseworker": "caseworker", "case worker": "caseworker", "user": "member",
 }
 

@@ -341,3 +341,11 @@ def test_quantities_ordinals_participles_and_manner_words_are_not_records() -> N
         "disabled access review is logged.").entities]
     assert not {"around", "rpi-linked", "turnover-based", "first", "disabled"} & set(found)
     assert not any("being" in p.split() for p in found)
+
+
+def test_a_department_that_acts_is_a_role_with_its_step() -> None:
+    doc = _app("Staff submit overtime claims with the date and hours; their manager checks them "
+               "and payroll pays them.")
+    assert "payroll" in doc["roles"]
+    moves = doc["entities"]["OvertimeClaim"]["workflow"]["transitions"]
+    assert moves["pay"]["roles"] == ["payroll"]
