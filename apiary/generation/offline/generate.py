@@ -322,7 +322,8 @@ def new_entity(phrase: str, kind: EntityKind = "reference") -> EntityPlan:
     and date, an event's date and notes (``lexicon.SHAPE_FIELDS``)."""
     display, fields = SHAPE_FIELDS[entity_shape(phrase)]
     return EntityPlan(kind=kind, fields={n: parse_field(v) for n, v in fields.items()},
-                      display=display, aliases=[phrase], from_prompt=True)
+                      display=display, aliases=[phrase], from_prompt=True,
+                      placeholders={"name", "title", "date", "amount"} & set(fields))
 
 
 def _borrow(plan: Plan, assumptions: list[str], relevance: dict[str, float]) -> None:
@@ -837,6 +838,29 @@ def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
     for owner, names in named.items():
         if len(names) >= LISTED_FIELDS:
             _keep_listed(plan, owner, names)
+        _drop_placeholders(plan.entities[owner], [n for n, _, _ in intent.fields if n in names])
+
+
+_STANDS_IN = {"date": ("date", "datetime"), "amount": ("money",), "name": ("string",),
+              "title": ("string",)}
+
+
+def _drop_placeholders(entity: EntityPlan, listed: list[str]) -> None:
+    """A record made from the prompt got a name or a date for the kind of thing it is; when the
+    prompt gives its own ("crate number", "date out"), the stand-in goes and the prompt's field
+    names the record."""
+    for placeholder in sorted(entity.placeholders & set(entity.fields)):
+        if placeholder in listed:
+            continue
+        own = [n for n in listed if n in entity.fields and n != placeholder
+               and entity.fields[n]["type"] in _STANDS_IN[placeholder]
+               and (placeholder not in ("name", "title") or re.search(
+                   r"(?:^|_)(?:name|title|number|no|reference|ref|code|id|subject)$", n))]
+        if not own:
+            continue
+        del entity.fields[placeholder]
+        if entity.display == placeholder:
+            entity.display = own[0]
 
 
 LISTED_FIELDS = 4

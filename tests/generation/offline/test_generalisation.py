@@ -349,3 +349,12 @@ def test_a_department_that_acts_is_a_role_with_its_step() -> None:
     assert "payroll" in doc["roles"]
     moves = doc["entities"]["OvertimeClaim"]["workflow"]["transitions"]
     assert moves["pay"]["roles"] == ["payroll"]
+
+
+def test_the_prompts_own_number_and_date_replace_a_new_records_stand_in_name_and_date() -> None:
+    doc = _app("We keep returnable crates in a spreadsheet: crate number, customer, date out, "
+               "date back, condition. Drivers collect them and the yard manager writes off lost "
+               "ones.")
+    crate = next(e for n, e in doc["entities"].items() if n.endswith("Crate"))
+    assert "name" not in crate["fields"]  # nobody has to invent a name for a crate
+    assert crate["display"] == "crate_number"
