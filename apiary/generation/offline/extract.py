@@ -992,6 +992,8 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if lead and lead.group(0):
         kind = "boolean" if lead.group(0).startswith(("whether", "if")) else ""
         item = item[lead.end():]
+    if re.match(r"(?!(?:a|an|the|their|its|our)\s)[a-z-]+\s+[a-z-]+s\s+(?:it|them)\b", item):
+        return  # "production prints it": someone doing something, not a field
     item = re.split(r"\s+(?:they|it|we|he|she|you)\b", item)[0]
     attached = re.match(r"(.*?)\s+(?:attached|uploaded|enclosed)$", item)
     if attached:
@@ -1007,11 +1009,15 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if done_on:
         intent.fields.append((snake(item), {"type": "date"}, position))
         return
-    item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item.strip())
+    item = re.sub(r"^(?:and|or|plus|also)\s+", "", item.strip())  # "..., and late arrivals"
+    item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item)
     item = re.sub(r"\bqty\b", "quantity", item)
     words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
     if not words or len(words) > 3:
         return
+    if len(words) >= 2 and verb_forms().get(words[0]) == words[0] and \
+            singular(words[-1]) != words[-1]:
+        return  # "record inspections": a verb and what it is done to, not a field
     measured = re.fullmatch(r"(quantity|amount|number|hours|value|weight|count|cost|distance)"
                             r"\s+(?:to\s+)?[a-z]+", " ".join(words))
     if measured and not kind and not values:
@@ -1060,7 +1066,8 @@ _NOT_IN_FIELDS = {"we", "i", "you", "they", "he", "she", "who", "which", "that",
                   "under", "above", "below", "against", "into", "per", "each", "every",
                   "come", "comes", "in", "on", "at", "to", "from", "by", "as", "do", "does",
                   "mark", "move", "update", "send", "match", "pick", "follow", "put", "decide",
-                  "run", "see", "take", "give", "set", "use", "make", "code", "has", "have"}
+                  "run", "see", "take", "give", "set", "use", "make", "code", "has", "have",
+                  "had", "during", "while", "since", "until", "marked"}
 _NOUN_LIKE = {"book", "order", "request", "booking", "report", "log", "claim", "record", "file",
               "test", "plan", "issue", "return", "review", "check", "schedule", "process",
               "award", "grant", "quote", "invoice", "audit", "deposit", "estimate",

@@ -358,3 +358,15 @@ def test_the_prompts_own_number_and_date_replace_a_new_records_stand_in_name_and
     crate = next(e for n, e in doc["entities"].items() if n.endswith("Crate"))
     assert "name" not in crate["fields"]  # nobody has to invent a name for a crate
     assert crate["display"] == "crate_number"
+
+
+def test_clauses_in_a_list_of_fields_are_not_fields() -> None:
+    fields = [f for f, _, _ in extract(
+        "Each job has a customer, a job number, the paper stock, quantity and due date; the "
+        "customer approves it or asks for changes, and production prints it. Inspectors "
+        "schedule and record inspections (pass/fail); each visit has the site and late "
+        "arrivals, and whether the alarm had no fault.").fields]
+    assert {"job_number", "due_date"} <= set(fields)
+    assert any(f.startswith("late_arrival") for f in fields)
+    assert not {"production_prints", "record_inspections", "and_late_arrivals"} & set(fields)
+    assert not any(f.startswith("alarm_had") for f in fields)
