@@ -994,6 +994,10 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         item = item[lead.end():]
     if re.match(r"(?!(?:a|an|the|their|its|our)\s)[a-z-]+\s+[a-z-]+s\s+(?:it|them)\b", item):
         return  # "production prints it": someone doing something, not a field
+    verb_first = re.match(r"([a-z]+)\s+(?:the|a|an|their|its|our|his|her)\s", item.strip())
+    if verb_first and verb_first.group(1) in verb_forms() and \
+            verb_first.group(1) not in ("date", "name", "time"):
+        return  # "checks the premises": a step, in a list that is prose
     item = re.split(r"\s+(?:they|it|we|he|she|you)\b", item)[0]
     attached = re.match(r"(.*?)\s+(?:attached|uploaded|enclosed)$", item)
     if attached:

@@ -370,3 +370,12 @@ def test_clauses_in_a_list_of_fields_are_not_fields() -> None:
     assert any(f.startswith("late_arrival") for f in fields)
     assert not {"production_prints", "record_inspections", "and_late_arrivals"} & set(fields)
     assert not any(f.startswith("alarm_had") for f in fields)
+
+
+def test_another_kind_of_a_weakly_matched_blueprints_record_is_built_from_the_prompt() -> None:
+    doc = _app("Keyholder visits: when an alarm goes off, the control room dispatches a "
+               "keyholder who attends, checks the premises and files a visit report with "
+               "arrival time and findings.")
+    assert "KeyholderVisit" in doc["entities"]
+    assert "Visit" not in doc["entities"]  # not a visitor signing in at reception
+    assert "checks_premises" not in doc["entities"]["KeyholderVisit"]["fields"]
