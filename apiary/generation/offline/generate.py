@@ -178,9 +178,6 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             _resolve(plan, p) and (p not in GENERIC_NOUNS or
                                    _words(_resolve(plan, p)).split()[-1] == p)
             for p in leading)
-        if has_lead and score < CONFIDENT and all(
-                _another_kind(plan, candidate, p) for p in leading if _resolve(plan, p)):
-            has_lead = False  # "keyholder visits" to a weakly matched blueprint of visitors
         if _opening_record_unknown(plan, intent):
             passed_over.append((score, candidate, matched))
             continue
