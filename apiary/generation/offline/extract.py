@@ -250,7 +250,7 @@ def normalise(text: str) -> str:
 def extract(text: str) -> Intent:
     intent = Intent()
     lowered = normalise(text.lower())
-    _roles(lowered, intent)
+    _roles(lowered, intent, text)
     _actions(lowered, intent)
     _drop_who_we_are(lowered, intent)
     _entities(lowered, intent)
@@ -358,14 +358,24 @@ ROLE_VERBS = {"manage", "manages", "run", "runs", "see", "sees", "mark", "marks"
               "train", "trains", "fix", "fixes", "repair", "repairs", "collect", "collects"}
 
 
+_ACRONYM_SUBJECT = re.compile(r"(?:^|[.;:,!?]\s+|\band\s+|\bthen\s+|\bor\s+)([A-Z]{2,5})\s+"
+                              r"(?:then\s+|also\s+|must\s+|will\s+|can\s+|may\s+)?([a-z]+)")
+_PRONOUN_ACRONYMS = {"it", "us", "we", "me", "ok", "no", "so", "or", "an", "as", "at", "by",
+                     "in", "on", "to", "up", "if", "is", "be", "do", "go", "uk", "eu"}
 _PUBLIC_BODIES = {"s", "local", "public", "health", "tax", "port", "regulatory", "planning",
                   "licensing", "competent", "certifying", "statutory", "supervisory", "housing",
                   "education", "highway", "highways", "water", "fire", "police"}
 
 
-def _roles(text: str, intent: Intent) -> None:
+def _roles(text: str, intent: Intent, original: str = "") -> None:
     forms = verb_forms()
     extra: list[str] = []
+    for match in _ACRONYM_SUBJECT.finditer(original):
+        # "EHS reviews it", "QC then releases the batch": a team written as its initials
+        acronym, verb = match.group(1).lower(), match.group(2)
+        if acronym not in _PRONOUN_ACRONYMS and verb.endswith("s") and \
+                not verb.endswith("ss") and (forms.get(verb) or verb in ROLE_VERBS):
+            extra.append(acronym)
     text = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group(0)), text)
     for match in _AGENT_NOUN.finditer(text):
         word = singular(match.group(1))

@@ -379,3 +379,13 @@ def test_a_verb_and_its_object_in_a_prose_list_is_not_a_field() -> None:
         "attends, checks the premises and files a visit report with arrival time and "
         "findings.").fields]
     assert "arrival_time" in fields and "checks_premises" not in fields
+
+
+def test_a_team_written_as_its_initials_is_a_role_when_it_acts() -> None:
+    doc = _app("Staff raise a chemical request with the product name and the supplier. EHS "
+               "reviews it and the site manager approves it. The RFI register and the SDS "
+               "process stay as they are.")
+    assert {"ehs", "site_manager"} <= set(doc["roles"])
+    assert not {"rfi", "sds"} & set(doc["roles"])
+    moves = next(e for e in doc["entities"].values() if "workflow" in e)["workflow"]
+    assert moves["transitions"]["review"]["roles"] == ["ehs"]
