@@ -241,6 +241,12 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b([a-z]+)'s\s+(?=(?:representative|manager|team|officer|lead|leader|"
                   r"contact|agent|office|assistant)\b)", r"\1 ", text)
     text = re.sub(r"\b(fill|fills|filled|filling)\s+(?:in|out)\b", "fill", text)
+    # "the site manager gives the final yes or no", "gives the go-ahead": a decision
+    text = re.sub(r"\b(?:gives?|says?)\s+(?:it\s+)?(?:the\s+|a\s+)?(?:final\s+)?"
+                  r"(?:yes\s+or\s+no|yes/no|go/no-go|go\s+or\s+no-go)\b", "approves or rejects",
+                  text)
+    text = re.sub(r"\b(?:gives?)\s+(?:it\s+)?(?:the\s+)?(?:final\s+)?(?:go-ahead|green\s+light)\b",
+                  "approves", text)
     # "staff sign keys out": they sign out keys
     text = re.sub(r"\b(sign|signs|signed|signing|check|checks|checked|checking|book|books|"
                   r"booked|booking)\s+(?!it\b|them\b)([a-z]+)\s+out\b", r"\1 out \2", text)

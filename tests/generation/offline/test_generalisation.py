@@ -389,3 +389,13 @@ def test_a_team_written_as_its_initials_is_a_role_when_it_acts() -> None:
     assert not {"rfi", "sds"} & set(doc["roles"])
     moves = next(e for e in doc["entities"].values() if "workflow" in e)["workflow"]
     assert moves["transitions"]["review"]["roles"] == ["ehs"]
+
+
+def test_a_yes_or_no_and_a_go_ahead_are_decisions() -> None:
+    doc = _app("Staff raise a chemical request with the product name and the supplier. EHS "
+               "reviews it and the site manager gives the final yes or no.")
+    moves = doc["entities"]["ChemicalRequest"]["workflow"]["transitions"]
+    assert moves["approve"]["roles"] == moves["reject"]["roles"] == ["site_manager"]
+    verbs = [a.verb for a in extract("Engineers propose a trial; the plant manager gives the "
+                                     "go-ahead.").actions]
+    assert "approve" in verbs
