@@ -483,6 +483,8 @@ def _actions(text: str, intent: Intent) -> None:
                     intent.actions.append(Action(name, forms[state], match.end() + index))
                     found = True
                     continue
+            if verb is not None and found and word.endswith("ing"):
+                break  # "installs and tests the line, and billing starts": a new clause
             if verb is not None and following != "by" and (
                     not found or previous in ("and", "or", "then", "also", ",")):
                 if previous in PASSIVE:

@@ -210,6 +210,18 @@ VERBS: dict[str, tuple[str, str]] = {
     "reserve": ("reserve", "reserved"),
     "allocate": ("allocate", "allocated"),
     "appeal": ("appeal", "appealed"),
+    "install": ("install", "installed"),
+    "quarantine": ("quarantine", "quarantined"),
+    "validate": ("validate", "validated"),
+    "endorse": ("endorse", "endorsed"),
+    "countersign": ("countersign", "countersigned"),
+    "defer": ("defer", "deferred"),
+    "revoke": ("revoke", "revoked"),
+    "replace": ("replace", "replaced"),
+    "notify": ("notify", "notified"),
+    "execute": ("execute", "executed"),
+    "activate": ("activate", "active"),
+    "reinstate": ("reinstate", "reinstated"),
 }
 
 

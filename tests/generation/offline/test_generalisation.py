@@ -399,3 +399,14 @@ def test_a_yes_or_no_and_a_go_ahead_are_decisions() -> None:
     verbs = [a.verb for a in extract("Engineers propose a trial; the plant manager gives the "
                                      "go-ahead.").actions]
     assert "approve" in verbs
+
+
+def test_installing_quarantining_revoking_and_countersigning_are_steps() -> None:
+    doc = _app("Track gas meter jobs. Engineers install each meter and QA tests it; the team "
+               "leader countersigns the job sheet, and billing starts from the install date.")
+    states = _states(doc, next(n for n, e in doc["entities"].items() if "workflow" in e))
+    assert {"installed", "countersigned"} <= set(states)
+    assert "billed" not in states  # "billing starts" opens a new clause
+    verbs = {a.verb for a in extract("Inspectors quarantine failed parts and the licensing "
+                                     "officer revokes the licence.").actions}
+    assert {"quarantine", "revoke"} <= verbs
