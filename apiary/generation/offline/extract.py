@@ -610,7 +610,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         names nothing."""
         return len(words) >= 2 and words[-2] not in _EDGE_WORDS and (
             singular(words[-1]) in ("list", "log") or (
-                words[-1] not in NOT_ENTITIES and not forms.get(words[-2])
+                (words[-1] not in NOT_ENTITIES or words[-1] == "changes")
+                and not forms.get(words[-2])
                 and singular(words[-2]) == words[-2] and not intent.role_re.fullmatch(words[-2])))
 
     while words and (words[-1] in NOT_ENTITIES or (
@@ -684,8 +685,11 @@ def _title(text: str, intent: Intent) -> None:
     forms = verb_forms()
     listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "Pick lists."
     if not words or len(words) > 4 or any(
-            (((forms.get(w) and not _noun_like(w)) or w in _NOT_IN_FIELDS) and not listed)
-            or "'" in w for w in words):
+            (((forms.get(w) and not _noun_like(w) and not (
+                # "tyre changes": in a title, a plural after a noun is a noun
+                i == len(words) - 1 and i and w.endswith("s") and singular(w) != w))
+              or w in _NOT_IN_FIELDS) and not listed)
+            or "'" in w for i, w in enumerate(words)):
         return
     while words and words[0] in TITLE_ADJECTIVES:
         words = words[1:]

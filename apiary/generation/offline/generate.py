@@ -613,6 +613,7 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                 and not set(phrase.split()) & set(_words(found).split()):
             # the prompt's word for the blueprint's record ("potholes" for service requests)
             _rename_entity(plan, found, pascal(phrase))
+            plan.entities[pascal(phrase)].adopted = True
             named.add(pascal(phrase))
             plan.assumptions.append(f"Named the entity {pascal(phrase)}, as the prompt does "
                                     f"(the blueprint calls it {found}).")
@@ -662,6 +663,7 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
             # under the prompt's name
             _rename_entity(plan, main, name)
             plan.entities[name].aliases.append(phrase)
+            plan.entities[name].adopted = True
             plan.assumptions.append(f"Named the entity {name}, as the prompt does (the "
                                     f"blueprint calls it {main}).")
             continue
@@ -821,6 +823,12 @@ def _apply_fields(plan: Plan, intent: Intent, primary: str) -> None:
             continue
         similar = [f for f, s in entity.fields.items() if s["type"] == spec["type"]
                    and (f.endswith("_" + name) or f.startswith(name + "_"))]
+        if similar and entity.adopted and not any(
+                similar[0] in fs for fs in entity.requires.values()):
+            # "date" for the Trip's trip_date, in a record that is not a trip: the prompt's
+            _rename_field(entity, similar[0], name)
+            named[owner].add(name)
+            continue
         if similar:
             plan.assumptions.append(f"Took `{name}` to be {owner}.{similar[0]}.")
             continue
@@ -909,7 +917,8 @@ def _keep_listed(plan: Plan, owner: str, names: set[str]) -> None:
     dropped = []
     for name, spec in list(entity.fields.items()):
         similar = any(name.endswith("_" + n) or name.startswith(n + "_") for n in names)
-        if name in names or similar or name in used or spec.get("required") or \
+        if name in names or similar or name in used or (
+                spec.get("required") and not entity.adopted) or \
                 spec["type"] in ("ref", "has_many"):
             continue
         del entity.fields[name]

@@ -50,6 +50,9 @@ class EntityPlan:
     """Made from the prompt's words, not a blueprint's: it gets its links from the prompt."""
     composed: bool = False
     """Added from a second blueprint: it does not lead the app unless nothing else can."""
+    adopted: bool = False
+    """A blueprint's record the prompt never names, renamed to the prompt's record ("tyre
+    changes" in a fleet blueprint's Trip): when the prompt lists its fields, they win."""
     placeholders: set[str] = field(default_factory=set)
     """Fields given for the kind of thing it is (a record's name, an event's date), which the
     prompt's own fields may make redundant."""

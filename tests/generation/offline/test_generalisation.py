@@ -410,3 +410,12 @@ def test_installing_quarantining_revoking_and_countersigning_are_steps() -> None
     verbs = {a.verb for a in extract("Inspectors quarantine failed parts and the licensing "
                                      "officer revokes the licence.").actions}
     assert {"quarantine", "revoke"} <= verbs
+
+
+def test_a_blueprints_record_renamed_to_the_prompts_takes_the_prompts_fields() -> None:
+    doc = _app("Spreadsheet of our fleet's tyre changes - columns: date, vehicle reg, axle "
+               "position, tyre brand, tread depth mm, reason (wear/puncture/damage), fitted by, "
+               "cost. Workshop supervisor reviews weekly.")
+    change = doc["entities"]["TyreChange"]["fields"]
+    assert {"date", "cost", "axle_position", "tyre_brand", "fitted_by"} <= set(change)
+    assert not {"trip_date", "fuel_cost", "start_km"} & set(change)  # not a trip's fields
