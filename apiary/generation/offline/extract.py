@@ -946,8 +946,33 @@ def _fields(text: str, intent: Intent) -> None:
         if inside.count(",") >= 2 and singular(before) not in ENUM_WORDS and \
                 not text[:match.start()].rstrip().endswith(","):
             chunks.append((inside, match.start(2)))
+            _described(text, match, intent)
     for chunk, start in chunks:
         _field_list(chunk, start, intent)
+
+
+def _described(text: str, match: re.Match[str], intent: Intent) -> None:
+    """"each claim lists journeys (date, from, to, miles)", "the vessel (name, IMO number,
+    flag)": a thing described by its own fields is a record of its own — several of them a
+    child of the record before it, one a record it points to — and the fields after the
+    brackets are the outer record's again."""
+    items = [i.strip() for i in re.split(r",|\s+and\s+", match.group(2)) if i.strip()]
+    heads = sum(1 for i in items if i.split()[-1] in _SHARED_HEADS
+                or field_spec(snake(i))["type"] not in ("string", "text", "enum"))
+    phrase = _noun_phrase([match.group(1)], intent)
+    outer = [(p, at) for p, at in intent.entities if at < match.start()]
+    if not phrase or not outer or heads < 2 or heads * 3 < len(items) or \
+            match.group(1).endswith("ing") or \
+            intent.role_re.fullmatch(match.group(1)) or phrase == outer[-1][0] or \
+            singular(match.group(1)) in CHILD_HEADINGS:
+        return  # ("each line (bin, SKU, qty)" is read as lines of the record already)
+    # named where its fields start: the outer list's items (placed by their order from the
+    # list's start) stay with the outer record
+    if singular(match.group(1)) != match.group(1):
+        intent.children.append((phrase, match.start(2) - 1))
+    else:
+        _mention(intent, phrase, match.start(2) - 1)
+    _mention(intent, outer[-1][0], match.end())
 
 
 def _field_list(chunk: str, start: int, intent: Intent) -> None:

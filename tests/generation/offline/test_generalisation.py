@@ -419,3 +419,17 @@ def test_a_blueprints_record_renamed_to_the_prompts_takes_the_prompts_fields() -
     change = doc["entities"]["TyreChange"]["fields"]
     assert {"date", "cost", "axle_position", "tyre_brand", "fitted_by"} <= set(change)
     assert not {"trip_date", "fuel_cost", "start_km"} & set(change)  # not a trip's fields
+
+
+def test_a_thing_described_by_its_fields_in_brackets_is_a_record_of_its_own() -> None:
+    doc = _app("Volunteer drivers claim mileage. Each claim lists journeys (date, from, to, "
+               "miles, passenger initials); the coordinator checks them and finance pays them.")
+    journey = doc["entities"]["Journey"]["fields"]
+    assert {"date", "miles"} <= set(journey) and journey["claim"]["to"] == "Claim"
+    assert "miles" not in doc["entities"]["Claim"]["fields"]
+    doc = _app("Harbour office. Each call has the vessel (name, IMO number, flag, gross "
+               "tonnage), the ETA, the berth and the agent's email.")
+    vessel = next(e for n, e in doc["entities"].items() if n == "Vessel")["fields"]
+    assert {"imo_number", "gross_tonnage"} <= set(vessel)
+    call = next(e for n, e in doc["entities"].items() if n != "Vessel")["fields"]
+    assert "eta" in call and "imo_number" not in call  # fields after the brackets go back
