@@ -32,7 +32,8 @@ from apiary.generation.offline.lexicon import (
 
 ARTICLES = {"a", "an", "the", "their", "its", "his", "her", "our", "your", "each", "every",
             "some", "any", "optional", "required", "mandatory", "own", "new", "all", "also",
-            "whole", "entire"}
+            "whole", "entire", "two", "three", "four", "five", "six", "seven", "eight",
+            "nine", "ten", "twelve"}
 NOT_FIELDS = {"it", "them", "they", "that", "this", "which", "who", "people", "user", "users",
               "way", "ability", "option", "need", "lot", "thing", "things", "app", "system",
               "tool", "status", "state", "workflow", "id", "data", "information", "info",
@@ -679,8 +680,8 @@ def _title(text: str, intent: Intent) -> None:
                          opening)
     if container:
         opening = opening[container.end():]
-    head = re.split(r"\s+(?:for|of|at|in|across|within|from|by|with|about|to|on|-)\s+|"
-                    r"\s+-\s*", opening)[0]
+    head = re.split(r"\s+(?:for|of|at|in|across|within|from|by|with|about|to|on|over|under|"
+                    r"above|below|that|which|need|needs|must|-)\s+|\s+-\s*", opening)[0]
     words = head.split()
     forms = verb_forms()
     listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "Pick lists."
@@ -800,8 +801,11 @@ def _entities(text: str, intent: Intent) -> None:
             i and w in ("each", "every", "per"))), None)  # "logs KPIs every week"
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
         single = items[0].split() if len(items) == 1 else []
-        if match.group(1) in RECORD_VERBS and (len(items) >= 2 or (
-                single and singular(single[-1]) == single[-1])):
+        if (match.group(1) in RECORD_VERBS and (len(items) >= 2 or (
+                single and singular(single[-1]) == single[-1]))) or (
+                match.group(1) in ("fill", "fills", "enter", "enters") and len(items) >= 3):
+            # "records the ledger balance", "fills in the description, cost and budget
+            # line": what is written down, the record's fields
             for offset, item in enumerate(items):
                 words = item.split()
                 stop = next((i for i, w in enumerate(words) if w in _STOP), None)

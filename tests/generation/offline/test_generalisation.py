@@ -433,3 +433,15 @@ def test_a_thing_described_by_its_fields_in_brackets_is_a_record_of_its_own() ->
     assert {"imo_number", "gross_tonnage"} <= set(vessel)
     call = next(e for n, e in doc["entities"].items() if n != "Vessel")["fields"]
     assert "eta" in call and "imo_number" not in call  # fields after the brackets go back
+
+
+def test_what_someone_fills_in_is_fields_and_numbers_are_not_part_of_a_name() -> None:
+    doc = _app("Capex requests over 10k need approval: the requester fills in the asset "
+               "description, cost, budget line and business case; the finance business partner "
+               "reviews, then the CFO approves anything above 100k.")
+    assert "AssetDescription" not in doc["entities"]
+    main = next(e for e in doc["entities"].values() if "workflow" in e)["fields"]
+    assert {"asset_description", "business_case"} <= set(main)
+    found = [p for p, _ in extract("Every batch keeps two retained bottles, logged with the "
+                                   "batch number.").entities]
+    assert "retained bottle" in found and not any(p.startswith("two") for p in found)
