@@ -1065,6 +1065,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         intent.fields.append((snake(item), {"type": "date"}, position))
         return
     item = re.sub(r"^(?:and|or|plus|also)\s+", "", item.strip())  # "..., and late arrivals"
+    if not values:  # "(description, where, when, photo)"
+        item = {"where": "location", "when": "date time", "how many": "quantity",
+                "how much": "amount"}.get(item, item)
     item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item)
     item = re.sub(r"\bqty\b", "quantity", item)
     words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]

@@ -445,3 +445,10 @@ def test_what_someone_fills_in_is_fields_and_numbers_are_not_part_of_a_name() ->
     found = [p for p, _ in extract("Every batch keeps two retained bottles, logged with the "
                                    "batch number.").entities]
     assert "retained bottle" in found and not any(p.startswith("two") for p in found)
+
+
+def test_where_and_when_in_a_list_of_fields_are_a_location_and_a_time() -> None:
+    fields = {f: spec for f, spec, _ in extract(
+        "Stewards log items found (description, where, when, photo); fans claim them.").fields}
+    assert fields["location"]["type"] == "string"
+    assert fields["date_time"]["type"] == "datetime"
