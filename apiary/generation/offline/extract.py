@@ -1028,6 +1028,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if not item or re.match(rf"{MANY}\b", item):
         return
     required = bool(re.match(r"(?:a |an |the )?(?:required|mandatory)\b", item))
+    # "who found it", "who raised it": the person, as "found by"
+    item = re.sub(r"^who\s+([a-z]+ed|found|made|took|saw|did|sent|paid)\s+(?:it|them)$",
+                  r"\1 by", item.strip())
     values: list[str] = []
     enum = re.match(r"(.*?)\s*\(([^)]*)\)\s*$", item) or re.match(
         r"(.*?)\s+(?:of|from|as|being|either)\s+((?:[\w-]+\s*/\s*)+[\w-]+)\s*$", item) or \
@@ -1054,7 +1057,8 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if attached:
         item, kind = attached.group(1), "file"
     # spreadsheet headings: "calibrated by" names a person, "last calibrated" a date
-    done_by = re.fullmatch(r"([a-z]+ed|paid|done|sent|seen|made)\s+by", item.strip())
+    done_by = re.fullmatch(r"([a-z]+ed|paid|done|sent|seen|made|found|took|saw|did)\s+by",
+                           item.strip())
     done_on = re.fullmatch(r"(?:last|first|date|next)\s+([a-z]+ed)|([a-z]+ed)\s+(?:on|date)",
                            item.strip())
     if done_by:

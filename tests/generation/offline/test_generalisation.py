@@ -452,3 +452,10 @@ def test_where_and_when_in_a_list_of_fields_are_a_location_and_a_time() -> None:
         "Stewards log items found (description, where, when, photo); fans claim them.").fields}
     assert fields["location"]["type"] == "string"
     assert fields["date_time"]["type"] == "datetime"
+
+
+def test_who_did_it_in_a_list_of_fields_is_the_person_who_did_it() -> None:
+    fields = {f: spec for f, spec, _ in extract(
+        "Warehouse damages log - who found it, SKU, qty, damage type (crushed, wet, torn), "
+        "photo.").fields}
+    assert fields["found_by"] == {"type": "ref", "to": "User"}
