@@ -251,6 +251,7 @@ def normalise(text: str) -> str:
     # "staff sign keys out": they sign out keys
     text = re.sub(r"\b(sign|signs|signed|signing|check|checks|checked|checking|book|books|"
                   r"booked|booking)\s+(?!it\b|them\b)([a-z]+)\s+out\b", r"\1 out \2", text)
+    text = re.sub(r"\b([a-z])\s?&\s?([a-z])\b", r"\1\2", text)  # "the L&D team", "R&D"
     return re.sub(r"\bqty\b", "quantity", text)
 
 
@@ -598,8 +599,9 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             ("ibility", "ability", "ness", "ly")) or (
             len(words[0]) > 5 and words[0].endswith("ed") and not words[0].endswith("eed"))):
         return ""  # "apply online", "screen for eligibility", "track the outcome", "disabled"
-    if words and re.search(r"-(?:linked|based|only|free|related|specific|wide|led|driven)$",
-                           words[-1]):
+    if words and (re.search(r"-(?:linked|based|only|free|related|specific|wide|led|driven)$",
+                            words[-1]) or any(re.match(r"(?:off|on|in|out|over|under)-", w)
+                                              for w in words)):
         return ""  # "rpi-linked", "risk-based": how, not what
     while len(words) > 1 and (words[-1] in _ADJECTIVES or _adverb(words[-1])):
         words = words[:-1]  # "a permit valid for 12 months", "the vessel actually arrives"
@@ -743,7 +745,7 @@ _PERIODIC = {"annual", "yearly", "monthly", "weekly", "daily", "quarterly", "reg
 _ACTIVITY = re.compile(
     r"\b(?:do|does|doing|run|runs|running|carry out|carries out|carrying out|conduct|conducts|"
     r"conducting|hold|holds|holding|perform|performs|performing|complete|completes|"
-    r"undertake|undertakes)\s+(?:a|an|the|their|our|each|every|its)\s+"
+    r"undertake|undertakes)\s+(?:(?:a|an|the|their|our|each|every|its)\s+)?"
     r"((?:[a-z-]+\s+){0,3}?(?:check|review|audit|assessment|survey|test|round|count|"
     r"appraisal|evaluation|drill|exercise|walkaround|walk-round|stocktake|stock-take|"
     r"screening|consultation|briefing|handover))s?\b")
@@ -1327,8 +1329,10 @@ def _outcomes(text: str, intent: Intent) -> None:
                 states = []
                 break
             words = [w for w in item.split() if w not in ARTICLES]
-            if not words or len(words) > 2 or any(w in _NOT_IN_FIELDS for w in words):
-                states = []
+            if not words or len(words) > 2 or any(w in _NOT_IN_FIELDS | _PRONOUNS
+                                                   for w in words) or (
+                    len(words) == 2 and forms.get(words[0]) and words[0].endswith("s")):
+                states = []  # "classifies them and assigns actions": not outcomes
                 break
             verb = forms.get(words[-1])
             if verb in VERBS and words[-1] == verb:  # "fund" → funded, "partly fund"

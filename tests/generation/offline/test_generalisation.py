@@ -459,3 +459,19 @@ def test_who_did_it_in_a_list_of_fields_is_the_person_who_did_it() -> None:
         "Warehouse damages log - who found it, SKU, qty, damage type (crushed, wet, torn), "
         "photo.").fields}
     assert fields["found_by"] == {"type": "ref", "to": "User"}
+
+
+def test_an_ampersand_team_a_review_without_article_and_a_hyphenated_adjective() -> None:
+    doc = _app("Can you build me something to manage our apprentices? Each apprentice has a "
+               "training provider, a standard, start date, end date and a mentor. Mentors do "
+               "monthly progress reviews and the L&D team tracks off-the-job hours.")
+    assert "ProgressReview" in doc["entities"] and "OffTheJob" not in doc["entities"]
+    assert "ld" in doc["roles"] and "d" not in doc["roles"]
+
+
+def test_a_pronoun_and_a_next_step_are_not_the_outcomes_of_a_decision() -> None:
+    doc = _app("Site managers report near misses with a photo and location; the HSE advisor "
+               "classifies them (low/medium/high) and assigns actions with owners and due dates "
+               "until they are closed.")
+    states = _states(doc, "NearMiss")
+    assert "them" not in states and "assigns_actions" not in states
