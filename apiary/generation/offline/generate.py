@@ -8,6 +8,7 @@ it leaves out is filled in (and listed as an assumption).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -55,8 +56,11 @@ from apiary.generation.offline.render import render
 MAX_PROMPT = 4000
 STRONG = 6.0
 WEAK = 3.0
-CONFIDENT = 15.0
-"""Below this a blueprint is used only when it has the prompt's main record."""
+CONFIDENT = 1.06
+"""In main keywords found in no other blueprint (weight 3, the library's rarest): below one
+such keyword and a bit, a blueprint is used only when it has the prompt's main record. A
+keyword's weight grows with the library (``blueprints._idf``), so the bar is measured in the
+same unit rather than fixed."""
 BRANCH_VERBS = {"reject", "decline", "refuse", "deny", "cancel", "lose", "return"}
 OWNER_BY_DEFAULT = {"employee", "customer", "requester", "applicant", "member", "student",
                     "patient", "volunteer", "attendee", "tenant", "visitor", "candidate",
@@ -181,7 +185,7 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
         if _opening_record_unknown(plan, intent):
             passed_over.append((score, candidate, matched))
             continue
-        if score < CONFIDENT and named and not has_lead:
+        if score < _confident() and named and not has_lead:
             if index == 0:
                 assumptions.append(f"The `{candidate.key}` blueprint matched only weakly "
                                    f"({', '.join(matched)}) and has none of the records the "
@@ -225,6 +229,10 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                 assumptions.append(f"Added {', '.join(added)} from the `{other.key}` blueprint "
                                    f"(matched: {', '.join(words)}).")
     return plan
+
+
+def _confident() -> float:
+    return CONFIDENT * 3 * math.log(1 + len(library()))
 
 
 def _another_kind(plan: Plan, blueprint: Blueprint, phrase: str) -> bool:
