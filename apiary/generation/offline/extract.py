@@ -683,7 +683,7 @@ def _title(text: str, intent: Intent) -> None:
     if container:
         opening = opening[container.end():]
     head = re.split(r"\s+(?:for|of|at|in|across|within|from|by|with|about|to|on|over|under|"
-                    r"above|below|that|which|need|needs|must|-)\s+|\s+-\s*", opening)[0]
+                    r"above|below|-)\s+|\s+-\s*", opening)[0]
     words = head.split()
     forms = verb_forms()
     listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "Pick lists."
@@ -743,9 +743,11 @@ _KEPT_PEOPLE = re.compile(
 _PERIODIC = {"annual", "yearly", "monthly", "weekly", "daily", "quarterly", "regular",
              "routine", "periodic", "full", "formal", "final", "first", "initial", "pre-start"}
 _ACTIVITY = re.compile(
-    r"\b(?:do|does|doing|run|runs|running|carry out|carries out|carrying out|conduct|conducts|"
-    r"conducting|hold|holds|holding|perform|performs|performing|complete|completes|"
-    r"undertake|undertakes)\s+(?:(?:a|an|the|their|our|each|every|its)\s+)?"
+    # "do monthly progress reviews" needs no article; "runs grant rounds" is not an activity
+    r"\b(?:(?:do|does|doing|carry out|carries out|carrying out|conduct|conducts|conducting|"
+    r"perform|performs|performing|undertake|undertakes)\s+"
+    r"(?:(?:a|an|the|their|our|each|every|its)\s+)?|(?:run|runs|running|hold|holds|holding|"
+    r"complete|completes)\s+(?:a|an|the|their|our|each|every|its)\s+)"
     r"((?:[a-z-]+\s+){0,3}?(?:check|review|audit|assessment|survey|test|round|count|"
     r"appraisal|evaluation|drill|exercise|walkaround|walk-round|stocktake|stock-take|"
     r"screening|consultation|briefing|handover))s?\b")
