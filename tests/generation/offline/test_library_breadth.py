@@ -356,6 +356,250 @@ CASES: list[tuple[str, str, str]] = [
      "Each of our depots books waste collections with a licensed waste carrier; the "
      "site records the EWC code and the weight and uploads the waste transfer note, "
      "and our environment manager checks the paperwork and the weights."),
+    ("improvement_ideas", "ImprovementIdea",
+     "Operators submit kaizen ideas for their line with a before photo and an estimated "
+     "saving. Team leaders score each idea, the CI manager approves or rejects it, and "
+     "approved ideas are tracked until they are implemented."),
+    ("locate_requests", "LocateTicket",
+     "Contractors must call 811 before digging near our gas mains. Screeners clear the one-"
+     "call tickets that are nowhere near our network, a locator goes out and paints the "
+     "lines before the deadline, and the damage prevention officer investigates every "
+     "strike."),
+    ("vegetation_management", "VegetationWork",
+     "Our patrollers walk each feeder and note trees growing too close to the overhead "
+     "lines, with a photo. Planners send the landowner a notice and give the job to a tree "
+     "contractor, and after the trimming or felling our vegetation manager audits the work."),
+    ("leak_detection", "Leak",
+     "At our gas processing plant technicians monitor the valves and flanges with a FLIR "
+     "camera every quarter and tag each leak. It must get a first repair attempt within 5 "
+     "days and be repaired within 15 days, unless the environmental engineer defers it to "
+     "the next shutdown; afterwards the technician verifies the repair with a new reading."),
+    ("safety_overrides", "Override",
+     "On our offshore platform operators sometimes have to inhibit a gas detector or bypass "
+     "a trip during maintenance. The operator asks with a risk assessment and the "
+     "compensating measures, the shift supervisor checks it, the OIM approves it until a set"
+     " time, and every shift confirms it is still needed until it is removed."),
+    ("drill_holes", "DrillHole",
+     "We run diamond and RC drilling on several gold prospects. Geologists plan each hole "
+     "and the exploration manager approves it; the driller drills it and records the core "
+     "recovery; geologists log it and send half-core samples to the lab, and the database "
+     "geologist validates the assays before the hole goes into the resource model."),
+    ("chemical_approvals", "ChemicalApproval",
+     "Before a new solvent or cleaner is used at our plant, the department raises a chemical"
+     " approval with the supplier's safety data sheet and how much they will store. Our EHS "
+     "advisor assesses the COSHH risks and sets the PPE, and the site manager approves it; "
+     "we also need to see when each SDS is due for review."),
+    ("payment_applications", "PaymentApplication",
+     "Every month our subcontractors send in their applications for payment with a "
+     "percentage complete for each item. Our QS values the work and the materials on site, "
+     "and the commercial manager certifies the amount less 5% retention, which finance pays "
+     "by the due date."),
+    ("statutory_compliance", "ComplianceInspection",
+     "We look after 40 office buildings and keep their statutory inspections (fire alarm, "
+     "emergency lighting, legionella, gas safety) in a spreadsheet. Contractors should "
+     "upload the certificate when an inspection is done, our compliance manager accepts it "
+     "and follows up the remedial works, and clients see which buildings are overdue."),
+    ("first_article_inspections", "FirstArticleInspection",
+     "We machine aircraft parts and must do an AS9102 first article inspection whenever a "
+     "part is new, its drawing revision changes or we have not made it for two years. "
+     "Inspectors measure every ballooned characteristic and attach the material and special "
+     "process certs, and a quality engineer approves the report or rejects it."),
+    ("ppap_submissions", "PpapSubmission",
+     "As a tier 1 supplier to car makers we chase PPAPs from our own suppliers by e-mail. "
+     "For every new or changed part the supplier sends the warrant, control plan, PFMEA, "
+     "gauge R&R and Cpk studies at the level we ask for; our supplier quality engineers "
+     "check each document and give full approval, interim approval with an expiry date, or "
+     "reject it."),
+    ("site_diaries", "SiteDiary",
+     "Our site engineers still fill in a paper diary every day on each of our building "
+     "sites: the weather, how many people of each trade were on site, plant hours, "
+     "deliveries and any delays with the hours lost. The site manager signs each day off, "
+     "and our QS needs the records later for delay claims."),
+    ("customs_declarations", "CustomsDeclaration",
+     "Our customs brokerage team clears import shipments for clients. Importers email us the"
+     " commercial invoice, packing list and bill of lading; our entry clerks classify each "
+     "line with its commodity code and work out the duty and VAT, a customs specialist "
+     "checks the entry before it is lodged, and we answer any customs queries until the "
+     "goods are released."),
+    ("port_calls", "PortCall",
+     "Ship agents send us a pre-arrival notice for every vessel due at our port with the "
+     "ETA, cargo and any dangerous goods. The harbour master allocates a berth and confirms "
+     "the call, and port control records when the ship anchors, berths and sails, with the "
+     "pilots and tugs it used, so that we can bill the port dues."),
+    ("flight_compensation", "CompensationClaim",
+     "Passengers claim EU261 compensation when our flights arrive more than three hours late"
+     " or are cancelled. A claims handler checks the flight's delay and whether it was "
+     "caused by extraordinary circumstances such as weather, the claims lead approves or "
+     "rejects the claim, and we pay approved claims along with hotel and meal receipts."),
+    ("airside_passes", "IdPass",
+     "Companies working at our airport apply for airside ID passes for their employees "
+     "through an authorised signatory, giving a five-year employment history and the zones "
+     "the person needs. The pass office checks the history and the criminal record check, "
+     "the security manager approves, and passes must be handed back when people leave."),
+    ("track_possessions", "Possession",
+     "Our rail maintenance teams need access to the track for engineering work. They request"
+     " a possession or line blockage with the mileages, times and worksites; access planners"
+     " check for clashes and it is published in the weekly operating notice, and on the "
+     "night the PICOP takes the possession and hands it back, noting any overrun."),
+    ("lost_property", "FoundItem",
+     "Passengers leave phones, bags and umbrellas on our buses and trams every day. Drivers "
+     "hand the items in at the depot where they are logged with a photo, the lost property "
+     "team matches them to customer enquiries and returns them once the owner proves they "
+     "are theirs, and unclaimed items are donated after three months."),
+    ("tachograph_infringements", "Infringement",
+     "Every month we download our lorry drivers' cards and the software flags drivers' hours"
+     " breaches like missed breaks or short daily rest. We want to log each one against the "
+     "driver, get the driver to sign it with their explanation, and have the transport "
+     "manager record a debrief or a warning."),
+    ("trade_accounts", "AccountApplication",
+     "We are a builders merchant. When a new business wants to buy on credit, our sales reps"
+     " send in the account opening form with two trade references and the limit they want; "
+     "the credit controller pulls a Creditsafe report and chases the references, the credit "
+     "manager sets the limit and 30 day terms or says proforma only, and then the account is"
+     " opened."),
+    ("supplier_rebates", "RebateAgreement",
+     "Our buyers negotiate annual rebate agreements with each supplier, usually tiered by "
+     "purchase volume with a growth bonus. Finance approves the terms, and our rebate "
+     "analyst works out what we have earned each quarter from the purchase data, invoices "
+     "the supplier and chases payment until the agreement is settled at year end."),
+    ("raw_material_intake", "IntakeCheck",
+     "At our ready-meal factory every delivery of ingredients and packaging is checked at "
+     "goods in for temperature, damaged packaging, date codes and a certificate of analysis."
+     " The goods-in team records the lot number, and QA releases the lot, puts it on hold "
+     "for testing, accepts it on a concession or rejects it back to the supplier."),
+    ("spray_records", "SprayRecord",
+     "On our arable farm the agronomist writes a spray recommendation for each field with "
+     "the products and rates. The farm manager schedules it for one of our operators, who "
+     "records when it was applied, the wind speed and the water volume, and the farm manager"
+     " checks every record before the Red Tractor audit."),
+    ("emission_monitoring", "MonitoringSample",
+     "Our plants hold environmental permits with limits on stack emissions and effluent "
+     "discharges. Site technicians take the samples at each monitoring point, the "
+     "environmental advisor enters the lab results, and the environment manager either "
+     "confirms they are within the limits or reports an exceedance to the regulator and "
+     "records the root cause."),
+    ("arrears_collections", "ArrearsCase",
+     "Our bank's collections team works customers who have missed loan and credit card "
+     "repayments: agents call them, agree a repayment plan or take a promise to pay, and log"
+     " every call. If nothing works we send a default notice, and the collections manager "
+     "decides whether to pass the debt to an agency or write it off."),
+    ("policy_renewals", "PolicyRenewal",
+     "We're an insurance broker and our renewals live in a spreadsheet. Ninety days before a"
+     " client's policy expires the account handler sends a renewal questionnaire, asks a few"
+     " insurers for terms and writes a recommendation; a team leader checks it, and when the"
+     " client tells us what to do we renew with the expiring insurer, move them, or let the "
+     "cover lapse."),
+    ("legal_holds", "LegalHold",
+     "When we expect a lawsuit, our legal team sends a litigation hold to the employees "
+     "involved telling them not to delete anything. Each person has to confirm they got it, "
+     "IT freezes their mailboxes and OneDrive, we send reminders every quarter, and we lift "
+     "the hold when the case is over."),
+    ("control_testing", "ControlTest",
+     "Every year we test our SOX key controls. Our testers pick samples, ask each control "
+     "owner for the evidence, check whether the control worked and write up a workpaper; the"
+     " SOX manager reviews each test and decides whether a failure is a deficiency, a "
+     "significant deficiency or a material weakness, and the external auditors rely on our "
+     "work."),
+    ("proposals", "Proposal",
+     "We're a management consultancy. Each time a client invites us to pitch, the engagement"
+     " manager logs the opportunity and a partner decides whether we bid; the manager writes"
+     " the proposal with the team and day rates, the partner signs off the price and margin "
+     "before it goes out, and we record whether we won or lost and why."),
+    ("property_sales", "PropertyListing",
+     "We're an estate agency with four branches. Negotiators value homes for sale, put them "
+     "on Rightmove, book viewings and log every offer; once a sale is agreed, the sales "
+     "progressor chases the conveyancing through to exchange and completion. The branch "
+     "manager approves each new instruction before it goes live."),
+    ("product_setup", "ProductSetup",
+     "Our suppliers send new products to us on a spreadsheet with EAN barcodes, sizes, costs"
+     " and photos. The category buyer agrees the cost and selling price, our product data "
+     "team checks the attributes and writes the web copy before creating the item code, and "
+     "then the product goes on sale in our shops and online."),
+    ("holiday_bookings", "HolidayBooking",
+     "We sell package holidays and escorted tours. A consultant quotes the flights, hotel "
+     "and transfers, the customer confirms with a deposit and pays the rest eight weeks "
+     "before departure, and our operations team confirms everything with the hotels and "
+     "airlines and sends out the travel documents."),
+    ("rights_permissions", "PermissionRequest",
+     "Our non-fiction titles reproduce lots of images, maps and quotations owned by others. "
+     "Editors log each item in the permissions log, the permissions team tracks down the "
+     "copyright owner and asks for permission for print and ebook, the managing editor signs"
+     " off any fee over budget, and production only sends a title to the printer when "
+     "everything is cleared and credited."),
+    ("wayleaves", "Wayleave",
+     "We build full fibre networks and before we can cable a block of flats or dig across "
+     "private land we need a signed wayleave from the landowner. Our officers look up the "
+     "freeholder on the Land Registry, send the request, chase and negotiate, and our legal "
+     "team signs the agreement or serves a notice when owners ignore us; planners need to "
+     "see which buildings are cleared to build."),
+    ("creative_requests", "CreativeRequest",
+     "Anyone in the business can brief our in-house design studio for posters, social "
+     "graphics or brochures with a deadline. The studio manager gives each design request a "
+     "job number and a designer, the designer sends proofs, the person who asked either "
+     "approves them or sends amends, and the designer then hands over the print-ready files."),
+    ("exhibitor_bookings", "ExhibitorBooking",
+     "We run three trade shows a year. Exhibitors book stands through our website, our sales"
+     " team allocates a stand on the floor plan and sends the contract, and exhibitors then "
+     "upload the forms from the exhibitor manual for the operations team to approve; nobody "
+     "may start build-up until the balance is paid."),
+    ("penalty_appeals", "PenaltyChallenge",
+     "Drivers who get a parking ticket from our civil enforcement officers often dispute it "
+     "by email. We need to log each challenge against the penalty charge with their reasons "
+     "and photos, have an officer decide whether to cancel it, and track the ones that go on"
+     " to the tribunal."),
+    ("care_plans", "CarePlan",
+     "Our three care homes still keep residents' care plans in paper folders. Seniors should"
+     " assess each resident and write the plan covering mobility, nutrition and medication, "
+     "the home manager signs it off, carers write notes every shift, and each plan is "
+     "reviewed monthly with the family."),
+    ("surgery_bookings", "SurgeryBooking",
+     "Our hospital runs its surgical waiting list on spreadsheets. Consultants list patients"
+     " who need an operation with a priority and a target date, pre-assessment nurses assess"
+     " whether they are fit for surgery, and the booking team schedules them on a theatre "
+     "list and records cancellations on the day."),
+    ("material_reviews", "MaterialReview",
+     "Every leave piece, email and slide deck our brand managers want to use with healthcare"
+     " professionals needs medical, legal and regulatory review before a final signatory "
+     "certifies it under a job code. Reviewers add comments, the brand manager submits a new"
+     " version, and certified materials expire after two years."),
+    ("monitoring_visits", "MonitoringVisit",
+     "Our CRAs visit the hospitals taking part in our clinical trials every six weeks to "
+     "check consent forms and verify source data. After each visit they write a report with "
+     "action items and due dates for the site, and the lead CRA reviews and approves it "
+     "before the follow-up letter goes to the investigator."),
+    ("academic_misconduct", "MisconductCase",
+     "Lecturers who spot plagiarism or collusion in an essay report it with the Turnitin "
+     "report. The academic integrity officer investigates and meets the student, and serious"
+     " cases go to a panel that decides the penalty; the student may appeal once."),
+    ("behaviour_incidents", "BehaviourIncident",
+     "Teachers at our secondary school should log behaviour incidents against each pupil "
+     "with the category and points. Heads of year follow them up and set detentions, and the"
+     " deputy head decides suspensions for serious incidents."),
+    ("donations", "Donation",
+     "Our charity tracks gifts in a spreadsheet. Fundraisers record each donation against "
+     "the donor and the appeal it came from, finance reconciles it with the bank statement "
+     "and claims gift aid where the donor has signed a declaration, and we send every donor "
+     "a thank-you letter."),
+    ("leavers", "Leaver",
+     "When someone resigns, their manager logs them as a leaver with the last working day. "
+     "HR confirms the dates and does an exit interview, IT disables their accounts and "
+     "collects the laptop and badge, and payroll works out the final pay including unused "
+     "holiday."),
+    ("problems", "Problem",
+     "Our service desk raises a problem record for repeat incidents and links those "
+     "incidents to it. A problem analyst investigates the root cause and documents a "
+     "workaround as a known error until a change fixes it, and the problem manager then "
+     "closes the problem."),
+    ("accessions", "AcquisitionProposal",
+     "At our museum, curators write up each proposed acquisition, whether a gift, a bequest "
+     "or a purchase, with its provenance and why we want it. The registrar checks the due "
+     "diligence, the collections committee approves or declines it, and the registrar gets "
+     "the transfer of title signed and gives the object an accession number."),
+    ("cctv_requests", "FootageRequest",
+     "The police and insurers often ask our shopping centre for CCTV footage of an incident."
+     " Our control room operators search the recordings and save the clip before it is "
+     "overwritten, the data protection lead approves or refuses each release, and every "
+     "handover of a copy goes in the custody log."),
 ]
 
 
