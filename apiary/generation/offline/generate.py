@@ -219,7 +219,8 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                   and not any(w in m.split() for m in matched if " " in m)]
         theirs = other.plan()
         # only when the prompt names one of its records that this plan does not have
-        wanted = [p for p in named if _resolve(theirs, p) and not _resolve(plan, p)]
+        wanted = [p for p in named if _resolve(theirs, p) and not _resolve(plan, p) and (
+            p not in GENERIC_NOUNS or _words(_resolve(theirs, p)).split()[-1] == p)]
         # a blueprint passed over only because the prompt opens with another record
         # ("track support tickets ..., and the assets they are about") still adds its own
         wanted = wanted or [w for w in words if any(other is b for _, b, _ in passed_over)]
@@ -351,8 +352,9 @@ def _borrow(plan: Plan, assumptions: list[str], relevance: dict[str, float]) -> 
             # the same name beats an alias, an alias beats a shared last word
             closeness = 0 if found == name else 1 if phrase in theirs.entities[found].aliases \
                 else 2
-            if closeness and phrase in GENERIC_NOUNS:
-                continue  # "a request" is not a blueprint's work order
+            if closeness and (phrase in GENERIC_NOUNS or " " not in phrase):
+                continue  # "a request" is not a blueprint's work order, a football pitch
+                # not a sales pitch: one word borrows only from a record of that name
             if closeness == 2 and (not (set(phrase.split()) & set(_words(found).split())) -
                                    GENERIC_NOUNS or _another_kind(theirs, blueprint, phrase)):
                 continue  # a vulnerability report is not an incident report, a tax return
@@ -649,6 +651,13 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                                         f"(the blueprint calls it {found}).")
             continue
         name = pascal(phrase)
+        main = next((n for n, e in plan.entities.items() if e.kind == "main" and e.states
+                     and not e.from_prompt and not e.composed), "")
+        if phrase in GENERIC_NOUNS and plan.source and main:
+            # "whoever needs one raises a request" to a blueprint of chemical approvals: the
+            # request is its record
+            plan.entities[main].aliases.append(phrase)
+            continue
         if phrase in intent.weak:
             # "Purchase requisitions: ..." names the blueprint's main record in the prompt's
             # words ("purchase order" in the blueprint): the prompt's name wins
