@@ -178,10 +178,7 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             # "job" alone (a minor word of recruiting) does not make an app about hiring
         # "raises a request": a bare generic word leads only to a record it names (a
         # ServiceJob for "job"), not to one it is an alias of (a WorkOrder)
-        has_lead = bool(leading) and any(
-            _resolve(plan, p) and (p not in GENERIC_NOUNS or
-                                   _words(_resolve(plan, p)).split()[-1] == p)
-            for p in leading)
+        has_lead = any(_stands_for(plan, p) for p in leading)
         if _opening_record_unknown(plan, intent):
             passed_over.append((score, candidate, matched))
             continue
@@ -219,8 +216,7 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                   and not any(w in m.split() for m in matched if " " in m)]
         theirs = other.plan()
         # only when the prompt names one of its records that this plan does not have
-        wanted = [p for p in named if _resolve(theirs, p) and not _resolve(plan, p) and (
-            p not in GENERIC_NOUNS or _words(_resolve(theirs, p)).split()[-1] == p)]
+        wanted = [p for p in named if _stands_for(theirs, p) and not _resolve(plan, p)]
         # a blueprint passed over only because the prompt opens with another record
         # ("track support tickets ..., and the assets they are about") still adds its own
         wanted = wanted or [w for w in words if any(other is b for _, b, _ in passed_over)]
@@ -230,6 +226,15 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                 assumptions.append(f"Added {', '.join(added)} from the `{other.key}` blueprint "
                                    f"(matched: {', '.join(words)}).")
     return plan
+
+
+def _stands_for(plan: Plan, phrase: str) -> str:
+    """The plan's entity the phrase means, where a bare generic word ("request", "job") counts
+    only for a record it names (a ServiceJob), not for one it is an alias of (a WorkOrder)."""
+    found = _resolve(plan, phrase)
+    if phrase in GENERIC_NOUNS and found and _words(found).split()[-1] != phrase:
+        return ""
+    return found
 
 
 def _confident() -> float:
@@ -576,6 +581,7 @@ def _spoken_of(plan: Plan, name: str, intent: Intent, aliases: bool = True) -> b
 
 
 def _rename_entity(plan: Plan, old: str, new: str) -> None:
+    """The blueprint's entity under the prompt's name, everywhere it is used, and said so."""
     plan.entities = {(new if name == old else name): entity
                      for name, entity in plan.entities.items()}
     before, after = _field_name(_words(old)), _field_name(_words(new))
@@ -589,6 +595,8 @@ def _rename_entity(plan: Plan, old: str, new: str) -> None:
             # the link keeps its place among the fields, under the record's new name
             entity.fields = {(after if f == before else f): spec
                              for f, spec in entity.fields.items()}
+    plan.assumptions.append(f"Named the entity {new}, as the prompt does (the blueprint calls "
+                            f"it {old}).")
     renamed = plan.entities[new]
     if _words(old) not in renamed.aliases:
         renamed.aliases.append(_words(old))  # the prompt may still say "the application"
@@ -600,9 +608,14 @@ def _unspoken_main(plan: Plan, intent: Intent) -> str:
     """The blueprint's record with a workflow, when the prompt never speaks of it."""
     if not plan.source:
         return ""
-    main = next((n for n, e in plan.entities.items() if e.kind == "main" and e.states
-                 and not e.from_prompt and not e.composed), "")
+    main = _blueprint_main(plan)
     return "" if not main or _spoken_of(plan, main, intent, aliases=False) else main
+
+
+def _blueprint_main(plan: Plan) -> str:
+    """The blueprint's own record with a workflow (not the prompt's, not a composed one)."""
+    return next((n for n, e in plan.entities.items() if e.kind == "main" and e.states
+                 and not e.from_prompt and not e.composed), "")
 
 
 def _apply_entities(plan: Plan, intent: Intent) -> str:
@@ -625,8 +638,6 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
             _rename_entity(plan, found, pascal(phrase))
             plan.entities[pascal(phrase)].adopted = True
             named.add(pascal(phrase))
-            plan.assumptions.append(f"Named the entity {pascal(phrase)}, as the prompt does "
-                                    f"(the blueprint calls it {found}).")
             continue
         if found:
             words = phrase.split()
@@ -636,8 +647,6 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                     and found not in named:
                 _rename_entity(plan, found, name)
                 named.add(name)
-                plan.assumptions.append(f"Named the entity {name}, as the prompt does "
-                                        f"(the blueprint calls it {found}).")
             elif " " in _words(found) and phrase.endswith(" " + _words(found)) and \
                     words[-1] in GENERIC_NOUNS and \
                     name not in plan.entities and found not in named and \
@@ -647,12 +656,9 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                 # expense claim)
                 _rename_entity(plan, found, name)
                 named.add(name)
-                plan.assumptions.append(f"Named the entity {name}, as the prompt does "
-                                        f"(the blueprint calls it {found}).")
             continue
         name = pascal(phrase)
-        main = next((n for n, e in plan.entities.items() if e.kind == "main" and e.states
-                     and not e.from_prompt and not e.composed), "")
+        main = _blueprint_main(plan)
         if phrase in GENERIC_NOUNS and plan.source and main:
             # "whoever needs one raises a request" to a blueprint of chemical approvals: the
             # request is its record
@@ -669,8 +675,6 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                 _rename_entity(plan, main, name)
                 named.add(name)
                 plan.entities[name].aliases.append(phrase)
-                plan.assumptions.append(f"Named the entity {name}, as the prompt does (the "
-                                        f"blueprint calls it {main}).")
             continue
         if name in plan.entities:
             continue
@@ -681,8 +685,6 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
             _rename_entity(plan, main, name)
             plan.entities[name].aliases.append(phrase)
             plan.entities[name].adopted = True
-            plan.assumptions.append(f"Named the entity {name}, as the prompt does (the "
-                                    f"blueprint calls it {main}).")
             continue
         plan.entities[name] = new_entity(phrase)
         plan.assumptions.append(f"Added the entity {name} the prompt names, with the fields "
@@ -742,8 +744,6 @@ def _alias_names(plan: Plan, intent: Intent) -> None:
         if new in plan.entities:
             continue
         _rename_entity(plan, name, new)
-        plan.assumptions.append(f"Named the entity {new}, as the prompt does (the blueprint "
-                                f"calls it {name}).")
     for _, record, obj, _ in intent.associations:
         # "staff book a parking space": what the blueprint's bookings point at (Resource,
         # never named) is the parking space
@@ -761,8 +761,6 @@ def _alias_names(plan: Plan, intent: Intent) -> None:
         del plan.entities[found]
         _rename_entity(plan, unspoken[0], found)
         plan.entities[found].aliases.append(obj)
-        plan.assumptions.append(f"Named the entity {found}, as the prompt does (the blueprint "
-                                f"calls it {unspoken[0]}).")
 
 
 def _drop_unspoken_mains(plan: Plan, intent: Intent, primary: str) -> None:
