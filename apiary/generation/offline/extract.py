@@ -641,8 +641,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
 def _adverb(word: str) -> bool:
     """"actually", "usually", "automatically": how something is done, never a record's name
     (unlike "supply", "family" or "assembly")."""
-    return word.endswith(("ally", "ually", "ently", "antly", "ately", "edly", "ously", "ively",
-                          "arly", "ctly", "ckly", "ntly", "ssly", "atly")) or word in {
+    return word.endswith(("ally", "ntly", "ately", "edly", "ously", "ively", "arly", "ctly",
+                          "ckly", "ssly", "atly")) or word in {
         "only", "already", "really", "usually", "likely", "immediately", "directly"}
 
 
@@ -954,12 +954,12 @@ def _fields(text: str, intent: Intent) -> None:
         if inside.count(",") >= 2 and singular(before) not in ENUM_WORDS and \
                 not text[:match.start()].rstrip().endswith(","):
             chunks.append((inside, match.start(2)))
-            _described(text, match, intent)
+            _described(match, intent)
     for chunk, start in chunks:
         _field_list(chunk, start, intent)
 
 
-def _described(text: str, match: re.Match[str], intent: Intent) -> None:
+def _described(match: re.Match[str], intent: Intent) -> None:
     """"each claim lists journeys (date, from, to, miles)", "the vessel (name, IMO number,
     flag)": a thing described by its own fields is a record of its own — several of them a
     child of the record before it, one a record it points to — and the fields after the
