@@ -889,6 +889,11 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = _noun_phrase(match.group(1).split(), intent)
             if phrase:
                 _mention(intent, phrase, match.start(1))
+    for match in re.finditer(r"\bthe\s+([a-z]+)'s\s+[a-z]", text):
+        # "enters the customer's car": the customer is a record the car belongs to
+        if singular(match.group(1)) in PARTY_WORDS:
+            _mention(intent, singular(match.group(1)), match.start(1))
+            intent.secondary.add(match.start(1))
     for match in _KEPT_PEOPLE.finditer(text):
         # "each freelancer's bank details", "capture every director and every beneficial
         # owner with name and date of birth": people kept as records, whatever they also do

@@ -478,3 +478,13 @@ def test_a_pronoun_and_a_next_step_are_not_the_outcomes_of_a_decision() -> None:
                "until they are closed.")
     states = _states(doc, "NearMiss")
     assert "them" not in states and "assigns_actions" not in states
+
+
+def test_a_partys_possession_makes_the_party_a_record_of_its_own() -> None:
+    doc = _app("Boat storage for our marina. The yard clerk records the customer's boat "
+               "(name, length, hull number) and the berth; the yard manager approves each "
+               "winter storage booking.")
+    assert "Customer" in doc["entities"]
+    refs = {spec["to"] for e in doc["entities"].values() for spec in e["fields"].values()
+            if isinstance(spec, dict) and spec.get("type") == "ref"}
+    assert "Customer" in refs  # linked into the app, not left on its own
