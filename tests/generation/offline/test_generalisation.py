@@ -18,6 +18,11 @@ def _app(prompt: str) -> dict[str, Any]:
     return doc
 
 
+def _main(doc: dict[str, Any]) -> str:
+    """The entity with the workflow: the record the app is about."""
+    return next(n for n, e in doc["entities"].items() if "workflow" in e)
+
+
 def _states(doc: dict[str, Any], entity: str) -> list[str]:
     return list(doc["entities"][entity]["workflow"]["states"])
 
@@ -90,7 +95,7 @@ def test_what_a_record_is_for_becomes_an_entity_it_points_at() -> None:
 def test_work_without_steps_still_has_a_lifecycle_but_a_register_has_none() -> None:
     doc = _app("Volunteers log beach clean-ups with the beach, the date and the bags of litter "
                "collected; coordinators look at them every month.")
-    main = next(n for n, e in doc["entities"].items() if "workflow" in e)
+    main = _main(doc)
     assert _states(doc, main) == ["new", "in_progress", "done"]
     register = _app("Keep a list of the artworks in our offices with artist, year, room and "
                     "insured value.")
@@ -127,7 +132,7 @@ def test_an_approval_named_as_a_noun_is_a_step_of_that_role() -> None:
     doc = _app("Marketing asset requests: any employee can request a design asset with a brief "
                "and a deadline. Each request needs approval from the brand manager, then the "
                "requester signs off the final version.")
-    main = next(n for n, e in doc["entities"].items() if "workflow" in e)
+    main = _main(doc)
     moves = doc["entities"][main]["workflow"]["transitions"]
     assert moves["approve"]["roles"] == ["brand_manager"]
     assert "Need" not in doc["entities"]
@@ -330,7 +335,7 @@ def test_a_bare_request_is_the_blueprints_record_and_picks_no_blueprint_it_is_an
                "request with the product name, the supplier and the maximum quantity; "
                "maintenance and the site manager review it.")
     assert not {"WorkOrder", "Equipment", "Request"} & set(doc["entities"])
-    main = next(e for e in doc["entities"].values() if "workflow" in e)["fields"]
+    main = doc["entities"][_main(doc)]["fields"]
     assert {"product_name", "supplier", "maximum_quantity"} <= set(main)
     assert "parts_cost" not in main  # no fields of a maintenance job either
 
@@ -388,15 +393,14 @@ def test_a_team_written_as_its_initials_is_a_role_when_it_acts() -> None:
                "process stay as they are.")
     assert {"ehs", "site_manager"} <= set(doc["roles"])
     assert not {"rfi", "sds"} & set(doc["roles"])
-    moves = next(e for e in doc["entities"].values() if "workflow" in e)["workflow"]
+    moves = doc["entities"][_main(doc)]["workflow"]
     assert moves["transitions"]["review"]["roles"] == ["ehs"]
 
 
 def test_a_yes_or_no_and_a_go_ahead_are_decisions() -> None:
     doc = _app("Staff raise a chemical request with the product name and the supplier. EHS "
                "reviews it and the site manager gives the final yes or no.")
-    moves = next(e for e in doc["entities"].values() if "workflow" in e)["workflow"][
-        "transitions"]
+    moves = doc["entities"][_main(doc)]["workflow"]["transitions"]
     assert moves["approve"]["roles"] == ["site_manager"]
     assert "site_manager" in moves["reject"]["roles"]
     verbs = [a.verb for a in extract("Engineers propose a trial; the plant manager gives the "
@@ -407,7 +411,7 @@ def test_a_yes_or_no_and_a_go_ahead_are_decisions() -> None:
 def test_installing_quarantining_revoking_and_countersigning_are_steps() -> None:
     doc = _app("Track gas meter jobs. Engineers install each meter and QA tests it; the team "
                "leader countersigns the job sheet, and billing starts from the install date.")
-    states = _states(doc, next(n for n, e in doc["entities"].items() if "workflow" in e))
+    states = _states(doc, _main(doc))
     assert {"installed", "countersigned"} <= set(states)
     assert "billed" not in states  # "billing starts" opens a new clause
     verbs = {a.verb for a in extract("Inspectors quarantine failed parts and the licensing "
@@ -443,7 +447,7 @@ def test_what_someone_fills_in_is_fields_and_numbers_are_not_part_of_a_name() ->
                "description, cost, budget line and business case; the finance business partner "
                "reviews, then the CFO approves anything above 100k.")
     assert "AssetDescription" not in doc["entities"]
-    main = next(e for e in doc["entities"].values() if "workflow" in e)["fields"]
+    main = doc["entities"][_main(doc)]["fields"]
     assert {"asset_description", "business_case"} <= set(main)
     found = [p for p, _ in extract("Every batch keeps two retained bottles, logged with the "
                                    "batch number.").entities]
