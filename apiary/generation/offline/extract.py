@@ -131,6 +131,13 @@ class Intent:
     words: str = ""
     """The prompt's words, singular and lowercase, space-separated with a space at each end,
     to ask whether it speaks of something at all (``" insurance claim "``)."""
+    lists: list[tuple[int, int]] = field(default_factory=list)
+    """Where each list of a record's fields stands in the prompt."""
+    prose: str = ""
+    """``words`` without the lists of fields: what the prompt speaks of as things, not as
+    columns ("hour meter reading" among a check's fields is no app about meters)."""
+    listed: str = ""
+    """The words of the lists of fields, in the same form."""
 
 
 @lru_cache(maxsize=1)
@@ -275,12 +282,21 @@ def extract(text: str) -> Intent:
         intent.entities = [(intent.handled, 0)]
     intent.children = _clean_phrases(intent.children)
     intent.currency = _currency(text)
-    intent.words = " " + " ".join(singular(w) for w in re.findall(r"[a-z0-9]+", lowered)) + " "
+    intent.words = _word_string(lowered)
+    prose = lowered
+    for start, end in intent.lists:
+        prose = prose[:start] + " " * (end - start) + prose[end:]
+    intent.prose = _word_string(prose)
+    intent.listed = " | ".join(_word_string(lowered[start:end]) for start, end in intent.lists)
     named = re.search(r"\b(?:called|named)\s+[\"']?([A-Za-z][\w -]{1,28}?)[\"']?(?=[.,;]|$)",
                       text)
     if named:
         intent.name = named.group(1).strip()
     return intent
+
+
+def _word_string(text: str) -> str:
+    return " " + " ".join(singular(w) for w in re.findall(r"[a-z0-9]+", text)) + " "
 
 
 # Words that end or open a clause, never a record's name: "adverse event against a
@@ -643,7 +659,8 @@ def _adverb(word: str) -> bool:
     (unlike "supply", "family" or "assembly")."""
     return word.endswith(("ally", "ntly", "ately", "edly", "ously", "ively", "arly", "ctly",
                           "ckly", "ssly", "atly")) or word in {
-        "only", "already", "really", "usually", "likely", "immediately", "directly"}
+        "only", "already", "really", "usually", "likely", "immediately", "directly", "online",
+        "offline", "onsite", "remotely", "instead", "again"}
 
 
 _ADJECTIVES = {"valid", "invalid", "available", "active", "inactive", "overdue", "late",
@@ -762,6 +779,13 @@ _RECORD_CUES = (
                r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|are\s+received|"
                r"turns\s+up|is\s+delivered)\b"),
 )
+_KEPT_AS = re.compile(
+    # "Forklift pre-use checks are still on paper", "Our TLS certificates are tracked in a
+    # spreadsheet": a prompt opening with how its records are kept today names them
+    r"^(?:our\s+|the\s+|all\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+(?:are|is)\s+"
+    r"(?:still\s+|currently\s+|all\s+|now\s+|mostly\s+)?(?:tracked|kept|recorded|logged|"
+    r"managed|handled|done|run|on\s+paper|in\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
+    r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file))\b")
 _FIRST_COLUMN = re.compile(
     r"\b(?:spreadsheet|sheet|columns|headings|headers|workbook|excel)\b[^.;!?]*?"
     r"(?::|\bare\b|\bcolumns\b(?:\s+(?:are|include)\b)?)\s*(?:the\s+)?"
@@ -805,8 +829,11 @@ def _entities(text: str, intent: Intent) -> None:
             i and w in ("each", "every", "per"))), None)  # "logs KPIs every week"
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
         single = items[0].split() if len(items) == 1 else []
-        if (match.group(1) in RECORD_VERBS and (len(items) >= 2 or (
-                single and singular(single[-1]) == single[-1]))) or (
+        # "records every flaring event": each one is a record ("checks every week" is when)
+        counted = len(group) > 1 and group[0] in ("every", "each") and \
+            singular(group[1]) not in _UNITS | {"time", "shift", "morning", "evening"}
+        if (match.group(1) in RECORD_VERBS and not counted and (
+                len(items) >= 2 or (single and singular(single[-1]) == single[-1]))) or (
                 match.group(1) in ("fill", "fills", "enter", "enters") and len(items) >= 3):
             # "records the ledger balance", "fills in the description, cost and budget
             # line": what is written down, the record's fields
@@ -860,6 +887,11 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
+    kept = _KEPT_AS.match(text)
+    if kept:
+        phrase = _noun_phrase(kept.group(1).split(), intent)
+        if phrase and not intent.role_re.fullmatch(kept.group(1)):
+            _mention(intent, phrase, kept.start(1))
     for match in _FIRST_COLUMN.finditer(text):
         # "a spreadsheet: order number, customer name, ...": each row is an order
         phrase = _noun_phrase(match.group(1).split(), intent)
@@ -961,6 +993,8 @@ def _fields(text: str, intent: Intent) -> None:
             chunks.append((inside, match.start(2)))
             _described(match, intent)
     for chunk, start in chunks:
+        if chunk.count(",") >= 2:
+            intent.lists.append((start, start + len(chunk)))
         _field_list(chunk, start, intent)
 
 

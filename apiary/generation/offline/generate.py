@@ -170,6 +170,11 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
     # what a record is for ("for a property") does not pick the blueprint on its own
     leading = [p for p, at in intent.entities if p not in intent.weak
                and at not in intent.secondary]
+    # "hour meter reading" among a check's fields: no app about meters, when another
+    # blueprint matches words the prompt says outside its lists
+    in_lists = [r for r in ranked[:3] if _only_listed(r[2], intent)]
+    if len(in_lists) < len([r for r in ranked[:3] if r[0] >= WEAK]):
+        ranked = [r for r in ranked if r not in in_lists]
     for index, (score, candidate, matched) in enumerate(ranked[:3]):
         plan = candidate.plan()
         if not any(_spoken_of(plan, name, intent) for name in plan.entities) or \
@@ -194,10 +199,14 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             break
         if index == 0 and not named:
             break
-    if chosen is None and not intent.entities and not intent.children and ranked and \
-            ranked[0][0] >= WEAK:
-        # nothing the prompt names can carry an app: the closest blueprint, said so
-        chosen = ranked[0][1], ranked[0][2]
+    closest = next(((b, m) for s, b, m in ranked[:3] if s >= WEAK and any(
+        _spoken_of(plan, name, intent, prose=True) for plan in (b.plan(),)
+        for name in plan.entities)), None) or next(
+        ((b, m) for s, b, m in ranked[:1] if s >= WEAK), None)
+    if chosen is None and not intent.entities and not intent.children and closest:
+        # nothing the prompt names can carry an app: the closest blueprint whose records it
+        # speaks of, said so
+        chosen = closest
         assumptions.append(f"The prompt names no record the generator could read; the app "
                            f"follows the closest blueprint, `{chosen[0].key}`. Check it.")
     if chosen is None:
@@ -226,6 +235,12 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                 assumptions.append(f"Added {', '.join(added)} from the `{other.key}` blueprint "
                                    f"(matched: {', '.join(words)}).")
     return plan
+
+
+def _only_listed(keywords: list[str], intent: Intent) -> bool:
+    """Whether the prompt says the keywords only in its lists of fields."""
+    said = [f" {keyword.replace('-', ' ')} " for keyword in keywords]
+    return all(k in intent.listed and k not in intent.prose for k in said)
 
 
 def _stands_for(plan: Plan, phrase: str) -> str:
@@ -569,15 +584,17 @@ def _primary(plan: Plan, intent: Intent) -> str:
     return next(iter(plan.entities))
 
 
-def _spoken_of(plan: Plan, name: str, intent: Intent, aliases: bool = True) -> bool:
+def _spoken_of(plan: Plan, name: str, intent: Intent, aliases: bool = True,
+               prose: bool = False) -> bool:
     """Whether the prompt speaks of the entity at all: its name, an alias, or the last word of
-    its name ("claims" for InsuranceClaim)."""
+    its name ("claims" for InsuranceClaim); with ``prose``, outside the lists of fields."""
     entity = plan.entities[name]
     words = _words(name)
     phrases = [words, *(entity.aliases if aliases else [])]
     if len(words.split()[-1]) >= 4 and words.split()[-1] not in GENERIC_NOUNS:
         phrases.append(words.split()[-1])
-    return any(f" {phrase} " in intent.words for phrase in phrases)
+    said = intent.prose if prose else intent.words
+    return any(f" {phrase} " in said for phrase in phrases)
 
 
 def _rename_entity(plan: Plan, old: str, new: str) -> None:

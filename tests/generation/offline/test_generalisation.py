@@ -492,3 +492,36 @@ def test_a_partys_possession_makes_the_party_a_record_of_its_own() -> None:
     refs = {spec["to"] for e in doc["entities"].values() for spec in e["fields"].values()
             if isinstance(spec, dict) and spec.get("type") == "ref"}
     assert "Customer" in refs  # linked into the app, not left on its own
+
+
+def test_a_blueprint_matched_only_by_a_listed_column_does_not_take_the_app() -> None:
+    doc = _app("Crane pre-start checks are done on paper at the moment. Every morning the "
+               "operator checks the crane: crane number, date, hour meter reading, and pass or "
+               "fail for hooks, ropes and limit switches. A failure takes the crane out of use "
+               "until the fitter repairs it.")
+    assert "MeterReading" not in doc["entities"]  # the hour meter is a column of the check
+    assert _main(doc).endswith("Check")
+
+
+def test_a_prompt_opening_with_how_its_records_are_kept_names_them() -> None:
+    doc = _app("Our software licences are tracked in a spreadsheet: product, vendor, number of "
+               "seats, renewal date, annual cost. IT renews each one before it expires.")
+    assert _main(doc) == "SoftwareLicence"
+    assert {"vendor", "renewal_date", "annual_cost"} <= set(
+        doc["entities"]["SoftwareLicence"]["fields"])
+
+
+def test_recording_every_one_of_a_thing_makes_it_a_record() -> None:
+    doc = _app("The line leader records every unplanned stoppage on the packing line: start "
+               "and end time, cause, and what was done. The production manager reviews them.")
+    assert _main(doc) == "UnplannedStoppage"
+    assert {"start_time", "end_time", "cause"} <= set(
+        doc["entities"]["UnplannedStoppage"]["fields"])
+    # "checks the records every week" says when, not what
+    assert extract("the head chef records every week whether the fridges were cleaned.")\
+        .entities == []
+
+
+def test_how_a_record_is_sent_is_not_part_of_its_name() -> None:
+    intent = extract("tenants can also submit their gas reading online and the officer checks it.")
+    assert [p for p, _ in intent.entities] == ["gas reading"]
