@@ -700,7 +700,7 @@ def _title(text: str, intent: Intent) -> None:
     if container:
         opening = opening[container.end():]
     head = re.split(r"\s+(?:for|of|at|in|across|within|from|by|with|about|to|on|over|under|"
-                    r"above|below|-)\s+|\s+-\s*", opening)[0]
+                    r"above|below|-)\s+|\s+-\s*|\s*[,(]", opening)[0]
     words = head.split()
     forms = verb_forms()
     listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "Pick lists."
@@ -711,10 +711,10 @@ def _title(text: str, intent: Intent) -> None:
               or w in _NOT_IN_FIELDS) and not listed)
             or "'" in w for i, w in enumerate(words)):
         return
-    while words and words[0] in TITLE_ADJECTIVES:
+    while words and words[0] in TITLE_ADJECTIVES | _PERIODIC:
         words = words[1:]
-    while words and words[-1] in APP_WORDS:
-        words = words[:-1]
+    while words and words[-1] in APP_WORDS | {"process", "procedure", "workflow"}:
+        words = words[:-1]  # "Formal grievance procedure": the grievances
     if len(words) > 3 and "-" in words[0]:
         words = words[1:]  # "Month-end balance sheet reconciliations."
     if not words or (words[-1].endswith("ing") and singular(words[-1]) not in _TITLE_GERUNDS):

@@ -102,6 +102,7 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
     _drop_unspoken_mains(plan, intent, primary)
     _apply_fields(plan, intent, primary)
     _connect(plan, intent, primary)
+    _add_parties(plan, intent, primary)
     _join_islands(plan, intent, primary)
     _finish(plan, intent)
     doc = json.loads(json.dumps(render(plan)))
@@ -755,8 +756,12 @@ def _alias_names(plan: Plan, intent: Intent) -> None:
         if len(spoken) != 1 or spoken[0].split()[-1] in GENERIC_NOUNS or (
                 _words(name).split()[-1] in GENERIC_NOUNS and _words(name).startswith(spoken[0])):
             continue  # "leave" for LeaveRequest: the blueprint's name only says more
-        if entity.kind == "main" and intent.words.count(f" {spoken[0]} ") < 2:
+        opening = intent.entities[0][0] if intent.entities else ""
+        opens = " " in spoken[0] and opening not in intent.weak and \
+            f" {opening}".endswith(f" {spoken[0]}") and opening != spoken[0]
+        if entity.kind == "main" and intent.words.count(f" {spoken[0]} ") < 2 and not opens:
             continue  # "the travel desk books the itinerary": a passing word, not its name
+            # ("Residential mortgage applications, ..." opens with it: its name)
         new = pascal(spoken[0])
         if new in plan.entities:
             continue
@@ -1065,6 +1070,35 @@ def _connect(plan: Plan, intent: Intent, primary: str) -> None:
                                              f"{_words(anchor)}")
         elif primary != name:
             _add_ref(plan, primary, name, f"each {_words(primary)} names one {_words(name)}")
+
+
+SERVED_PARTIES = ("customer", "client", "supplier", "vendor", "applicant", "landlord",
+                  "candidate", "contractor")
+"""Who a process serves or buys from: a record of its own that an analyst always keeps (one
+customer has many orders, claims, requests), even when the same people also sign in."""
+
+
+def _add_parties(plan: Plan, intent: Intent, primary: str) -> None:
+    """"Deliveries for our customers", "the client's matter": the party is a record the app's
+    main record points at, unless the plan keeps it already under some name."""
+    spoken = sorted((intent.words.find(f" {w} "), w) for w in SERVED_PARTIES
+                    if f" {w} " in intent.words)
+    for _, word in spoken:
+        name = pascal(word)
+        if _resolve(plan, word) or name in plan.entities or \
+                plan.entities[primary].fields.get(word, {}).get("type") == "ref":
+            continue
+        # the record with a column about the party ("farm/supplier") is the one it is for
+        holders = [n for n, e in plan.entities.items() if any(
+            spec["type"] in ("string", "text") and word in f.split("_")
+            for f, spec in e.fields.items())]
+        source = primary if primary in holders or not holders else holders[0]
+        plan.entities[name] = new_entity(word)
+        if not _add_ref(plan, source, name, f"each {_words(source)} is for one {word}"):
+            del plan.entities[name]
+            continue
+        plan.assumptions.append(f"Added the entity {name}: the prompt speaks of "
+                                f"{plural(word)}, and each {_words(source)} is for one.")
 
 
 def _islands(plan: Plan) -> list[list[str]]:

@@ -525,3 +525,22 @@ def test_recording_every_one_of_a_thing_makes_it_a_record() -> None:
 def test_how_a_record_is_sent_is_not_part_of_its_name() -> None:
     intent = extract("tenants can also submit their gas reading online and the officer checks it.")
     assert [p for p, _ in intent.entities] == ["gas reading"]
+
+
+def test_the_customers_a_process_serves_are_a_record_the_main_one_points_at() -> None:
+    doc = _app("Our installers record every window fitting for our customers: address, number "
+               "of windows, fitting date. The surveyor signs off each fitting.")
+    fitting = doc["entities"]["WindowFitting"]["fields"]
+    assert fitting["customer"] == {"type": "ref", "to": "Customer"} or \
+        fitting["customer"]["to"] == "Customer"
+    assert "email" in doc["entities"]["Customer"]["fields"]
+    assert "customer" in doc["roles"]  # they may still sign in
+
+
+def test_a_title_names_its_record_before_a_comma_and_without_its_process_word() -> None:
+    intent = extract("commercial lease renewals, mostly for retail tenants. the surveyor "
+                     "negotiates the new rent and the landlord approves it.")
+    assert intent.entities[0] == ("commercial lease renewal", 0)
+    intent = extract("formal grievance procedure. an employee raises a grievance, hr "
+                     "investigates, and a panel decides the outcome.")
+    assert [p for p, _ in intent.entities] == ["grievance"]
