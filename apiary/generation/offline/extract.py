@@ -38,7 +38,7 @@ NOT_FIELDS = {"it", "them", "they", "that", "this", "which", "who", "people", "u
               "way", "ability", "option", "need", "lot", "thing", "things", "app", "system",
               "tool", "status", "state", "workflow", "id", "data", "information", "info",
               "details", "field", "fields", "approval", "approvals", "time", "do", "does",
-              "did", "done"}
+              "did", "done", "how", "etc", "column", "columns", "best", "what", "where"}
 RESERVED = {"id", "created_at", "updated_at", "created_by", "updated_by", "row_version",
             "true", "false", "null", "in", "user", "now", "today", "as", "break", "const",
             "continue", "else", "for", "function", "if", "import", "let", "loop", "namespace",
@@ -194,7 +194,7 @@ def role_name(phrase: str) -> str:
     if phrase.endswith(" team"):
         base = phrase[: -len(" team")].strip()
         # "the claims team" works on claims: `claims`, as people say it
-        return ROLE_WORDS.get(base, ROLE_WORDS.get(singular(base), snake(base)))
+        return ROLE_WORDS.get(base, ROLE_WORDS.get(singular(base), snake(phrase)))
     words = phrase.split()
     words[-1] = singular(words[-1])
     joined = " ".join(words)
@@ -1024,7 +1024,8 @@ def _described(match: re.Match[str], intent: Intent) -> None:
 
 def _field_list(chunk: str, start: int, intent: Intent) -> None:
     # "columns are instrument id, description, ...": a spreadsheet's headings
-    chunk = re.sub(r"^\s*(?:the\s+)?(?:columns?|fields?|headers?|headings?)\s+"
+    chunk = re.sub(r"^\s*(?:the\s+|these\s+|the\s+following\s+|following\s+)?"
+                   r"(?:columns?|fields?|headers?|headings?)(?:\s+|$)"
                    r"(?:are|is|include|includes|:)?\s*", "", chunk)
     # "priority (low, medium, high)": keep the parenthesised list as one item
     chunk = re.sub(r"\(([^)]*)\)", lambda m: "(" + m.group(1).replace(",", "/")
@@ -1114,7 +1115,7 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     item = re.sub(r"^(?:and|or|plus|also)\s+", "", item.strip())  # "..., and late arrivals"
     if not values:  # "(description, where, when, photo)"
         item = {"where": "location", "when": "date time", "how many": "quantity",
-                "how much": "amount"}.get(item, item)
+                "how much": "amount", "why": "reason"}.get(item, item)
     item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item)
     item = re.sub(r"\bqty\b", "quantity", item)
     words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
@@ -1199,11 +1200,17 @@ _STATES = re.compile(
 
 
 _STATUS_LIST = re.compile(r"\b(?:status|stage|state)(?:es|s)?\s*\(([^)]*)\)")
+_STATUS_COLON = re.compile(
+    # "statuses we use on the whiteboard: booked, admitted, ...": the list after the colon
+    r"\b(?:status(?:es)?|states|stages)\b[^.;:!?]{1,40}?:\s*"
+    r"([a-z][a-z ,/'>\u2192-]*?(?:\([^)]*\)[a-z ,/'>\u2192-]*?)*)(?=[.;:!?]|$)")
 
 
 def _states(text: str, intent: Intent) -> None:
     # "status (proposed, active, on hold, completed)" in a field list: the workflow's states
     chunks = [(m.group(1), m.start()) for m in _STATUS_LIST.finditer(text)]
+    chunks += [(re.sub(r"\([^)]*\)", " ", m.group(1)), m.start())
+               for m in _STATUS_COLON.finditer(text)]
     chunks += [(re.sub(r"\([^)]*\)", " ", m.group(1)), m.start())
                for m in _STATES.finditer(text)]
     for chunk, start in chunks:

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from apiary.definition import check_text
-from apiary.generation.offline.extract import extract
+from apiary.generation.offline.extract import extract, role_name
 from apiary.generation.offline.generate import generate
 
 
@@ -473,7 +473,7 @@ def test_an_ampersand_team_a_review_without_article_and_a_hyphenated_adjective()
                "training provider, a standard, start date, end date and a mentor. Mentors do "
                "monthly progress reviews and the L&D team tracks off-the-job hours.")
     assert "ProgressReview" in doc["entities"] and "OffTheJob" not in doc["entities"]
-    assert "ld" in doc["roles"] and "d" not in doc["roles"]
+    assert "ld_team" in doc["roles"] and "d" not in doc["roles"]
 
 
 def test_a_pronoun_and_a_next_step_are_not_the_outcomes_of_a_decision() -> None:
@@ -544,3 +544,22 @@ def test_a_title_names_its_record_before_a_comma_and_without_its_process_word() 
     intent = extract("formal grievance procedure. an employee raises a grievance, hr "
                      "investigates, and a panel decides the outcome.")
     assert [p for p, _ in intent.entities] == ["grievance"]
+
+
+def test_a_team_named_for_its_work_keeps_team_in_its_role_name() -> None:
+    # "the bereavement team" is a team, not "bereavement"; a department stays its own name
+    assert [role_name(p) for p in ("bereavement team", "pricing team", "finance team",
+                                   "hr team")] == ["bereavement_team", "pricing_team",
+                                                   "finance", "hr"]
+
+
+def test_statuses_listed_after_a_colon_are_the_workflow() -> None:
+    intent = extract("the desk logs each call. statuses we use on the board today: waiting, "
+                     "with engineer, parts ordered, fixed.")
+    assert intent.states == ["waiting", "with_engineer", "parts_ordered", "fixed"]
+
+
+def test_words_that_introduce_a_list_are_not_its_fields() -> None:
+    fields = [f for f, _, _ in extract("the log has these columns: date, site, hazard, why, "
+                                       "how.").fields]
+    assert fields == ["date", "site", "hazard", "reason"]  # "why" is the reason
