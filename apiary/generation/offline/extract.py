@@ -304,6 +304,7 @@ def _word_string(text: str) -> str:
 _EDGE_WORDS = {"a", "an", "the", "and", "or", "nor", "but", "if", "so", "as", "than", "with",
                "without", "for", "by", "in", "on", "from", "to", "of", "at", "per", "via",
                "within", "against", "about", "into", "onto", "over", "under", "between", "among",
+               "plus",
                "through", "across", "after", "before", "during", "until", "since", "upon", "out",
                "off", "up", "down", "it", "its", "them", "they", "their", "we", "our", "us", "you",
                "your", "he", "she", "his", "her", "this", "that", "these", "those", "who", "which",
@@ -561,14 +562,16 @@ _TRACK = re.compile(
     r"tool for|application for|portal for|process for|schedule|schedules|book|books|"
     r"submit|submits|raise|raises|file|files|request|requests|create|creates|open|opens|"
     r"place|places|put in|puts in|capture|captures|borrow|borrows|report|reports|keep|keeps|"
-    r"propose|proposes|"
+    r"propose|proposes|write|writes|prepare|prepares|"
     r"lodge|lodges|suggest|suggests|issue|issues|receive|receives|inspect|inspects|"
     r"upload|uploads|publish|publishes|fill|fills|enter|enters|add|adds|log|logs)\s+"
     r"(?:of\s+)?((?:[a-z-]+)(?:(?:,\s*|\s+and\s+|\s+)[a-z-]+){0,5})")
+_WRITTEN_TEXT = {"note", "comment", "summary", "description", "feedback", "self-assessment",
+                 "reason", "instruction", "narrative", "statement", "remark"}
 _STOP = {"with", "for", "by", "in", "on", "from", "to", "where", "who", "that", "which", "so",
          "of", "at", "when", "per", "through", "via", "until", "across", "into", "using",
          "then", "once", "after", "before", "if", "while", "because", "but", "or", "they",
-         "we", "he", "she", "you", "i"}
+         "we", "he", "she", "you", "i", "plus"}
 _SUBJECT = re.compile(
     r"(?:^|[.;:!?]\s*)(?:an?\s+|the\s+|our\s+|all\s+)?((?:[a-z-]+\s+){0,3}[a-z-]+?)\s+"
     r"(with|that have|that has|which have|have|has|app|application|system|tool|tracker|"
@@ -660,7 +663,7 @@ def _adverb(word: str) -> bool:
     return word.endswith(("ally", "ntly", "ately", "edly", "ously", "ively", "arly", "ctly",
                           "ckly", "ssly", "atly")) or word in {
         "only", "already", "really", "usually", "likely", "immediately", "directly", "online",
-        "offline", "onsite", "remotely", "instead", "again"}
+        "offline", "onsite", "remotely", "instead", "again", "back"}
 
 
 _ADJECTIVES = {"valid", "invalid", "available", "active", "inactive", "overdue", "late",
@@ -668,6 +671,7 @@ _ADJECTIVES = {"valid", "invalid", "available", "active", "inactive", "overdue",
                "free", "full", "empty", "missing", "required", "optional", "possible",
                "necessary", "new", "old", "current", "previous", "outstanding", "unpaid", "paid"}
 _NOT_RECORDS = {"online", "offline", "onsite", "remote", "outcome", "outcomes", "result",
+                "copy", "copies", "underlying", "chosen", "valid",
                 "maintenance", "administration", "operations", "admin",
                 "results", "decision", "decisions", "verdict", "disposition", "eligibility",
                 "feedback", "progress", "compliance", "performance", "quality", "safety",
@@ -753,6 +757,8 @@ _FIELD_ONLY_TYPES = {"integer", "decimal", "money", "date", "datetime", "boolean
 _PERSON = r"([a-z]+(?:\s+(?!and\b|or\b|with\b|over\b|who\b)[a-z]+)?)"
 _KEPT_PEOPLE = re.compile(
     r"\b(?:each|every|the|our|a)\s+([a-z]+)(?:'s)?\s+(?:[a-z]+\s+){0,3}?details\b|"
+    # "emergency contact details for each volunteer"
+    r"\bdetails\s+(?:for|of)\s+(?:each|every|all|our)\s+([a-z]+)|"
     r"\b(?:capture|record|keep|hold|store|register|list)s?\s+(?:each|every|all)\s+"
     + _PERSON + r"(?:\s+and\s+(?:each|every|all)\s+" + _PERSON + ")?")
 
@@ -856,6 +862,10 @@ def _entities(text: str, intent: Intent) -> None:
                 break
             stop = next((i for i, w in enumerate(words) if w in _STOP), None)
             phrase = _noun_phrase(words[:stop], intent)
+            if phrase and match.group(1).startswith("write") and (
+                    phrase.split()[-1] in _WRITTEN_TEXT or
+                    field_spec(snake(phrase))["type"] == "text"):
+                phrase = ""  # "writes treatment notes": a field; "writes an estimate": a record
             if phrase and not (match.group(1).startswith("put") and " " not in phrase):
                 # ("put in price change requests" names them; "put in a request" nothing)
                 intent.entities.append((phrase, match.start(2) + offset))
@@ -880,6 +890,8 @@ def _entities(text: str, intent: Intent) -> None:
                              r"[a-z-]+?)\s+(?:is|has|have|needs|gets|must|should|can|carries|"
                              r"belongs|comes|goes|holds|lists|moves|passes|progresses|"
                              r"starts|runs)\b", text):
+        if singular(match.group(1).split()[0]) in _UNITS | {"quarter", "time", "shift"}:
+            continue  # "each quarter the discharger is billed": when, not what
         phrase = _noun_phrase(match.group(1).split(), intent)
         word = match.group(1)
         if not phrase and word in PURE_VERBS and not intent.role_re.fullmatch(word):
@@ -955,8 +967,8 @@ def _entities(text: str, intent: Intent) -> None:
     intent.entities.sort(key=lambda item: item[1])
     for match in re.finditer(rf"\b{MANY}\s+((?:[a-z-]+\s+)?[a-z-]+)", text):
         words = [w for w in match.group(1).split() if w not in ARTICLES]
-        if words and words[-1] in ("of",):
-            continue
+        if (words and words[-1] in ("of",)) or text[:match.start()].endswith("how "):
+            continue  # "how many hours it's needed for": a number, not lines
         if words:
             if len(words) == 2 and words[1] in ("with", "and", "for", "per", "that", "which"):
                 words = words[:1]

@@ -563,3 +563,22 @@ def test_words_that_introduce_a_list_are_not_its_fields() -> None:
     fields = [f for f, _, _ in extract("the log has these columns: date, site, hazard, why, "
                                        "how.").fields]
     assert fields == ["date", "site", "hazard", "reason"]  # "why" is the reason
+
+
+def test_what_is_written_is_a_record_unless_it_is_text() -> None:
+    intent = extract("the surveyor writes an estimate of repair for each container and writes "
+                     "inspection notes.")
+    assert [p for p, _ in intent.entities] == ["estimate", "container"]
+
+
+def test_details_kept_for_each_person_make_them_a_record() -> None:
+    assert [p for p, _ in extract("we keep emergency contact details for each volunteer.")
+            .entities] == ["volunteer"]
+
+
+def test_counts_periods_copies_and_adverbs_are_not_records() -> None:
+    for text in ("the clerk records how many hours it took. each quarter the tenant is billed.",
+                 "items are due back in 3 weeks. the visitor asks for a copy of the letter.",
+                 "callouts are charged at a fee per attendance plus an hourly rate."):
+        intent = extract(text)
+        assert intent.entities == [] and intent.children == [], text

@@ -467,7 +467,8 @@ CASES: list[tuple[str, str, str]] = [
      "goods in for temperature, damaged packaging, date codes and a certificate of analysis."
      " The goods-in team records the lot number, and QA releases the lot, puts it on hold "
      "for testing, accepts it on a concession or rejects it back to the supplier."),
-    ("spray_records", "SprayRecord",
+    # the record the prompt writes first carries its name: the recommendation
+    ("spray_records", "SprayRecommendation",
      "On our arable farm the agronomist writes a spray recommendation for each field with "
      "the products and rates. The farm manager schedules it for one of our operators, who "
      "records when it was applied, the wind speed and the water volume, and the farm manager"
