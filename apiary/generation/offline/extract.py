@@ -280,6 +280,8 @@ def extract(text: str) -> Intent:
     intent.entities = _clean_phrases(intent.entities, frozenset(intent.nouns))
     if not intent.entities and intent.handled:
         intent.entities = [(intent.handled, 0)]
+    if not intent.entities:
+        _received(lowered, intent)
     intent.children = _clean_phrases(intent.children)
     intent.currency = _currency(text)
     intent.words = _word_string(lowered)
@@ -293,6 +295,24 @@ def extract(text: str) -> Intent:
     if named:
         intent.name = named.group(1).strip()
     return intent
+
+
+_SENT = re.compile(r"\b(?:send|sends|sent|email|emails|e-mail|e-mails|forward|forwards)\s+"
+                   r"(?:us|in|over|through)\s+(?:their\s+|an?\s+|the\s+|all\s+)?"
+                   r"((?:[a-z-]+\s+)?[a-z-]+)")
+
+
+def _received(text: str, intent: Intent) -> None:
+    """"Councillors send us enquiries": what others send in is the record, when the prompt
+    names nothing else (after other cues, since "brokers send us risks to quote" is about the
+    submission a blueprint knows better)."""
+    for match in _SENT.finditer(text):
+        words = match.group(1).split()
+        stop = next((i for i, w in enumerate(words) if w in _STOP), None)
+        phrase = _noun_phrase(words[:stop], intent)
+        if phrase:
+            intent.entities.append((phrase, match.start(1)))
+            return
 
 
 def _word_string(text: str) -> str:

@@ -582,3 +582,9 @@ def test_counts_periods_copies_and_adverbs_are_not_records() -> None:
                  "callouts are charged at a fee per attendance plus an hourly rate."):
         intent = extract(text)
         assert intent.entities == [] and intent.children == [], text
+
+
+def test_what_others_send_in_is_the_record_when_nothing_else_is_named() -> None:
+    intent = extract("parish councils send us their grass-cutting complaints and our grounds "
+                     "team visits the site within a week.")
+    assert [p for p, _ in intent.entities] == ["grass-cutting complaint"]
