@@ -534,8 +534,10 @@ def _actions(text: str, intent: Intent) -> None:
             if word in FILLERS or (found and word in ("and", "or", "then", "make", "makes",
                                                       "do", "does", ",")):
                 continue
-            if not found and not unknown and index <= 1 and word.endswith("es") and \
-                    len(word) > 4 and word not in NOT_ENTITIES:
+            if not found and not unknown and index <= 1 and len(word) > 4 and \
+                    word not in NOT_ENTITIES and (word.endswith("es") or (
+                        word.endswith("s") and not word.endswith("ss") and
+                        following in ("them", "it", "him", "her", "each", "every"))):
                 # "a supervisor batches them ... and assigns a picker": a verb the tables do
                 # not know; its steps are the known verbs after it
                 unknown = found = True
@@ -544,7 +546,7 @@ def _actions(text: str, intent: Intent) -> None:
                 # "approves claims and pays them", "inspects, schedules a crew, marks it
                 # fixed": skip the object, look for "and" or a comma, then a verb
                 rest = words[index:index + (8 if unknown else 4)]
-                if "and" in rest or "," in rest:
+                if "and" in rest or "," in rest or "then" in rest:
                     continue
             break
     for match in re.finditer(r"\b([a-z]+ed(?: in| out| off| up)?|paid)\s+by\s+"

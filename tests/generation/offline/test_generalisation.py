@@ -588,3 +588,10 @@ def test_what_others_send_in_is_the_record_when_nothing_else_is_named() -> None:
     intent = extract("parish councils send us their grass-cutting complaints and our grounds "
                      "team visits the site within a week.")
     assert [p for p, _ in intent.entities] == ["grass-cutting complaint"]
+
+
+def test_steps_after_a_verb_the_lists_do_not_know_are_still_read() -> None:
+    intent = extract("the manager meets them then approves or refuses it.")
+    assert [(a.role, a.verb) for a in intent.actions] == [
+        ("manager", "approve"), ("manager", "refuse")]
+    assert extract("the manager meets clients often.").actions == []
