@@ -853,6 +853,8 @@ def _entities(text: str, intent: Intent) -> None:
         if (before.endswith((":", ",")) and ":" in before) or \
                 (group and group[0] in _SUBJECT_VERBS | _PRONOUNS):
             continue  # "...: file reference, passenger name", "the file goes to": a noun
+        if match.group(1) in ("keep", "keeps") and group and group[0].endswith("ing"):
+            continue  # "customers keep e-mailing us": what they do, again and again
         stop_at = next((i for i, w in enumerate(group) if w in _STOP or (
             i and w in ("each", "every", "per"))), None)  # "logs KPIs every week"
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))

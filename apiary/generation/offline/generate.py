@@ -17,6 +17,7 @@ from apiary.errors import ApiaryError
 from apiary.generation.offline.blueprints import Blueprint, library, parse_field, rank
 from apiary.generation.offline.extract import (
     BOOKED_AS_IS,
+    NOT_FIELDS,
     RESERVED,
     Action,
     Intent,
@@ -28,6 +29,7 @@ from apiary.generation.offline.extract import (
 from apiary.generation.offline.lexicon import (
     ASSOCIATION_VERBS,
     CREATE_VERBS,
+    ENTITY_SHAPES,
     PARTY_WORDS,
     RECORD_NOUNS,
     ROLE_SYNONYMS,
@@ -1078,11 +1080,31 @@ SERVED_PARTIES = ("customer", "client", "supplier", "vendor", "applicant", "land
 customer has many orders, claims, requests), even when the same people also sign in."""
 
 
+THING_SHAPES = ("person", "organisation", "location", "asset")
+_TOO_GENERAL = {"team", "person", "title", "part", "area", "office", "lead", "box", "room",
+                "agency", "business", "company", "place", "item", "unit"}
+"""Words said often that rarely name a record of their own."""
+
+
+def _known_shape(word: str) -> bool:
+    """Whether the lexicon names the word's shape (not a guess from its ending)."""
+    return any(word in words for words in ENTITY_SHAPES.values())
+
+
 def _add_parties(plan: Plan, intent: Intent, primary: str) -> None:
     """"Deliveries for our customers", "the client's matter": the party is a record the app's
     main record points at, unless the plan keeps it already under some name."""
     spoken = sorted((intent.words.find(f" {w} "), w) for w in SERVED_PARTIES
                     if f" {w} " in intent.words)
+    # a person, place, organisation or asset the prompt speaks of again and again ("the
+    # pipeline", "each depot") is a record too, as an analyst would draw it
+    forms = verb_forms()
+    said = intent.words.split()
+    spoken += sorted((intent.words.find(f" {w} "), w) for w in set(said)
+                     if said.count(w) >= 2 and w not in SERVED_PARTIES
+                     and entity_shape(w) in THING_SHAPES and _known_shape(w)
+                     and not intent.role_re.fullmatch(w) and w not in forms
+                     and w not in NOT_FIELDS and w not in _TOO_GENERAL)
     for _, word in spoken:
         name = pascal(word)
         if _resolve(plan, word) or name in plan.entities or \

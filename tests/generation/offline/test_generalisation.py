@@ -579,7 +579,8 @@ def test_details_kept_for_each_person_make_them_a_record() -> None:
 def test_counts_periods_copies_and_adverbs_are_not_records() -> None:
     for text in ("the clerk records how many hours it took. each quarter the tenant is billed.",
                  "items are due back in 3 weeks. the visitor asks for a copy of the letter.",
-                 "callouts are charged at a fee per attendance plus an hourly rate."):
+                 "callouts are charged at a fee per attendance plus an hourly rate.",
+                 "customers keep e-mailing our documentation team to correct the bill."):
         intent = extract(text)
         assert intent.entities == [] and intent.children == [], text
 
@@ -595,3 +596,15 @@ def test_steps_after_a_verb_the_lists_do_not_know_are_still_read() -> None:
     assert [(a.role, a.verb) for a in intent.actions] == [
         ("manager", "approve"), ("manager", "refuse")]
     assert extract("the manager meets clients often.").actions == []
+
+
+def test_a_place_the_prompt_speaks_of_again_and_again_is_a_record() -> None:
+    doc = _app("Drivers record every fuel top-up: litres, cost, mileage and the depot. The "
+               "transport manager compares fuel use by depot every month and flags any depot "
+               "over budget.")
+    assert doc["entities"]["FuelTopUp"]["fields"]["depot"]["to"] == "Depot"
+    assert "address" in doc["entities"]["Depot"]["fields"]
+    # said once: a column, not a record
+    doc = _app("Drivers record every fuel top-up: litres, cost, mileage and the depot. The "
+               "transport manager compares fuel use every month.")
+    assert "Depot" not in doc["entities"]
