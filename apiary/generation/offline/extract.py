@@ -171,7 +171,8 @@ def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
     article = (r"(?!(?:the|their|a|an|our|its|his|her|and|or|of|to|by|for|with|each|every|"
                r"your|whole|same|this|that|then|once|when|if|so|but|while|after|before|all|"
                r"any|only|also|finally|where|who|whose|is|are|from|in|on|at|as|no|one|"
-               r"responsible|assigned|direct|own|new|other)\s)")
+               r"responsible|assigned|direct|own|new|other|which|what|some|many|more|most|"
+               r"relevant|right|named)\s)")
     compound = (r"[a-z]+\s+(?:team|manager|officer|lead|leader|coordinator|director|clerk|"
                 r"specialist|holder|board|committee|panel|administrator|owner|supervisor|"
                 r"associate|representative|adviser|advisor|assistant|desk|office|handler|"

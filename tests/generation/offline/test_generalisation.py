@@ -608,3 +608,9 @@ def test_a_place_the_prompt_speaks_of_again_and_again_is_a_record() -> None:
     doc = _app("Drivers record every fuel top-up: litres, cost, mileage and the depot. The "
                "transport manager compares fuel use every month.")
     assert "Depot" not in doc["entities"]
+
+
+def test_a_question_word_before_a_role_is_not_part_of_its_name() -> None:
+    roles = extract("the dispatcher decides which officer attends and the duty manager signs "
+                    "it off.").roles
+    assert roles == ["dispatcher", "duty_manager"]
