@@ -823,7 +823,9 @@ _FIRST_COLUMN = re.compile(
 _DONE_TO = ("approved|rejected|cancell?ed|closed|released|confirmed|escalated|submitted|"
             "signed off|completed|paid|issued|reviewed|invoiced|archived|resolved|withdrawn|"
             "expired|renewed|dispatched|shipped|delivered|accepted|declined|refunded|"
-            "settled|authori[sz]ed|verified|triaged|reopened|suspended|revoked|fulfilled")
+            "settled|authori[sz]ed|verified|triaged|reopened|suspended|revoked|fulfilled|"
+            "instructed|booked|arranged|scheduled|raised|logged|requested|ordered|"
+            "commissioned|carried out")
 _LIFECYCLE = (
     # "a booking starts as an enquiry", "a hold records the matter": a record, its start or
     # what it holds

@@ -614,3 +614,9 @@ def test_a_question_word_before_a_role_is_not_part_of_its_name() -> None:
     roles = extract("the dispatcher decides which officer attends and the duty manager signs "
                     "it off.").roles
     assert roles == ["dispatcher", "duty_manager"]
+
+
+def test_a_thing_that_is_instructed_booked_or_scheduled_is_a_record() -> None:
+    intent = extract("underwriters check affordability. a valuation is instructed with a "
+                     "panel valuer and the survey is scheduled straight away.")
+    assert [p for p, _ in intent.entities] == ["valuation", "survey"]
