@@ -811,7 +811,8 @@ _RECORD_CUES = (
 _KEPT_AS = re.compile(
     # "Forklift pre-use checks are still on paper", "Our TLS certificates are tracked in a
     # spreadsheet": a prompt opening with how its records are kept today names them
-    r"^(?:our\s+|the\s+|all\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+(?:are|is)\s+"
+    r"^(?:our\s+|the\s+|all\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+"
+    r"(?:\([^)]*\)\s+)?(?:are|is|live|lives|sit|sits)\s+"
     r"(?:still\s+|currently\s+|all\s+|now\s+|mostly\s+)?(?:tracked|kept|recorded|logged|"
     r"managed|handled|done|run|on\s+paper|in\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
     r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file))\b")

@@ -507,6 +507,9 @@ def test_a_prompt_opening_with_how_its_records_are_kept_names_them() -> None:
     doc = _app("Our software licences are tracked in a spreadsheet: product, vendor, number of "
                "seats, renewal date, annual cost. IT renews each one before it expires.")
     assert _main(doc) == "SoftwareLicence"
+    assert extract("group bookings (ten rooms or more) live in a spreadsheet in the sales "
+                   "office: group name, organiser, arrival date.").entities[0] == (
+        "group booking", 0)
     assert {"vendor", "renewal_date", "annual_cost"} <= set(
         doc["entities"]["SoftwareLicence"]["fields"])
 
