@@ -104,7 +104,7 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
     _drop_unspoken_mains(plan, intent, primary)
     _apply_fields(plan, intent, primary)
     _connect(plan, intent, primary)
-    _add_parties(plan, intent, primary)
+    _add_supporting(plan, intent, primary)
     _join_islands(plan, intent, primary)
     _finish(plan, intent)
     doc = json.loads(json.dumps(render(plan)))
@@ -202,10 +202,8 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             break
         if index == 0 and not named:
             break
-    closest = next(((b, m) for s, b, m in ranked[:3] if s >= WEAK and any(
-        _spoken_of(plan, name, intent, prose=True) for plan in (b.plan(),)
-        for name in plan.entities)), None) or next(
-        ((b, m) for s, b, m in ranked[:1] if s >= WEAK), None)
+    closest = next(((b, m) for s, b, m in ranked[:3] if s >= WEAK and _speaks_of(b, intent)),
+                   None) or next(((b, m) for s, b, m in ranked[:1] if s >= WEAK), None)
     if chosen is None and not intent.entities and not intent.children and closest:
         # nothing the prompt names can carry an app: the closest blueprint whose records it
         # speaks of, said so
@@ -238,6 +236,13 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                 assumptions.append(f"Added {', '.join(added)} from the `{other.key}` blueprint "
                                    f"(matched: {', '.join(words)}).")
     return plan
+
+
+def _speaks_of(blueprint: Blueprint, intent: Intent) -> bool:
+    """Whether the prompt's sentences (not its lists of fields) name one of the blueprint's
+    records."""
+    plan = blueprint.plan()
+    return any(_spoken_of(plan, name, intent, prose=True) for name in plan.entities)
 
 
 def _only_listed(keywords: list[str], intent: Intent) -> bool:
@@ -1086,23 +1091,23 @@ _TOO_GENERAL = {"team", "person", "title", "part", "area", "office", "lead", "bo
 """Words said often that rarely name a record of their own."""
 
 
-def _known_shape(word: str) -> bool:
-    """Whether the lexicon names the word's shape (not a guess from its ending)."""
-    return any(word in words for words in ENTITY_SHAPES.values())
+def _listed_shape(word: str) -> str:
+    """The shape the lexicon gives a word, or "" (no guess from its ending)."""
+    return next((shape for shape, words in ENTITY_SHAPES.items() if word in words), "")
 
 
-def _add_parties(plan: Plan, intent: Intent, primary: str) -> None:
-    """"Deliveries for our customers", "the client's matter": the party is a record the app's
-    main record points at, unless the plan keeps it already under some name."""
+def _add_supporting(plan: Plan, intent: Intent, primary: str) -> None:
+    """The records an analyst draws around the main one, unless the plan keeps them already
+    under some name: the party a process serves ("deliveries for our customers", "the client's
+    matter"), and a person, place, organisation or asset the prompt speaks of again and again
+    ("the depot", "any depot"). Each is pointed at by the record that names it."""
     spoken = sorted((intent.words.find(f" {w} "), w) for w in SERVED_PARTIES
                     if f" {w} " in intent.words)
-    # a person, place, organisation or asset the prompt speaks of again and again ("the
-    # pipeline", "each depot") is a record too, as an analyst would draw it
     forms = verb_forms()
     said = intent.words.split()
     spoken += sorted((intent.words.find(f" {w} "), w) for w in set(said)
                      if said.count(w) >= 2 and w not in SERVED_PARTIES
-                     and entity_shape(w) in THING_SHAPES and _known_shape(w)
+                     and _listed_shape(w) in THING_SHAPES
                      and not intent.role_re.fullmatch(w) and w not in forms
                      and w not in NOT_FIELDS and w not in _TOO_GENERAL)
     for _, word in spoken:
