@@ -16,6 +16,7 @@ from apiary.generation.offline.lexicon import (
     APPROVE_VERBS,
     ASSOCIATION_VERBS,
     CREATE_VERBS,
+    ENTITY_SHAPES,
     PARTY_WORDS,
     PURE_VERBS,
     RECORD_MAKING_VERBS,
@@ -303,6 +304,10 @@ _SENT = re.compile(r"\b(?:send|sends|sent|email|emails|e-mail|e-mails|forward|fo
                    r"((?:[a-z-]+\s+)?[a-z-]+)")
 
 
+_RECORD_WORDS = frozenset(w for shape in ("document", "event", "money")
+                          for w in ENTITY_SHAPES[shape])
+
+
 def _received(text: str, intent: Intent) -> None:
     """"Councillors send us enquiries": what others send in is the record, when the prompt
     names nothing else (after other cues, since "brokers send us risks to quote" is about the
@@ -314,6 +319,14 @@ def _received(text: str, intent: Intent) -> None:
         if phrase:
             intent.entities.append((phrase, match.start(1)))
             return
+    # else the thing it speaks of most, three times or more ("payment requests ... keys the
+    # payment ... released payments"), when the lexicon knows it as a kind of record
+    said = [singular(w) for w in re.findall(r"[a-z]+", text)]
+    counts = {w: said.count(w) for w in set(said) if w in _RECORD_WORDS
+              and not intent.role_re.fullmatch(w)}
+    best = max(sorted(counts), key=lambda w: counts[w], default="")
+    if best and counts[best] >= 3:
+        intent.entities.append((best, text.find(best)))
 
 
 def _word_string(text: str) -> str:

@@ -623,3 +623,13 @@ def test_a_thing_that_is_instructed_booked_or_scheduled_is_a_record() -> None:
     intent = extract("underwriters check affordability. a valuation is instructed with a "
                      "panel valuer and the survey is scheduled straight away.")
     assert [p for p, _ in intent.entities] == ["valuation", "survey"]
+
+
+def test_the_kind_of_record_said_most_leads_when_nothing_else_is_named() -> None:
+    intent = extract("branches pass high-value payments to the operations desk on behalf of "
+                     "customers. an operator keys each payment and a second person authorises "
+                     "the payment before it leaves.")
+    assert [p for p, _ in intent.entities] == ["payment"]
+    # said once or twice: not enough to lead
+    assert extract("branches pass high-value payments to the operations desk. an operator "
+                   "keys each one.").entities == []
