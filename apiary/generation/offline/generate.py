@@ -190,7 +190,14 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
         if _opening_record_unknown(plan, intent):
             passed_over.append((score, candidate, matched))
             continue
-        if score < _confident() and named and not has_lead:
+        opening = intent.sentences[0][1] if intent.sentences else 0
+        opens_with = bool(leading) and any(p == leading[0] and at < opening
+                                           for p, at in intent.entities)
+        if (score < _confident() and named and not has_lead) or (
+                # "The contracts office handles material transfer agreements ... an
+                # authorised signatory signs": not an app about airside passes
+                score < 1.5 * _confident() and opens_with
+                and not _stands_for(plan, leading[0])):
             if index == 0:
                 assumptions.append(f"The `{candidate.key}` blueprint matched only weakly "
                                    f"({', '.join(matched)}) and has none of the records the "

@@ -402,9 +402,13 @@ def singular(word: str) -> str:
     if len(word) <= 5 and word.endswith(("is", "us")) and word not in ("plus", "thus") and \
             not re.search(r"[aeiouy]", word[:-2]):
         return word[:-1]  # "rfis", "kpis", "skus": an acronym's plural, not "axis" or "bonus"
-    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics")):
+    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics")) or word in _MASS_NOUNS:
         return word
     return nouns.singular(word) or word
+
+
+_MASS_NOUNS = {"data", "media", "personnel", "premises", "news", "series", "species"}
+"""Words a business prompt uses as they are: "data sharing" is not about a datum."""
 
 
 def plural(word: str) -> str:

@@ -633,3 +633,14 @@ def test_the_kind_of_record_said_most_leads_when_nothing_else_is_named() -> None
     # said once or twice: not enough to lead
     assert extract("branches pass high-value payments to the operations desk. an operator "
                    "keys each one.").entities == []
+
+
+def test_a_blueprint_without_the_record_the_prompt_opens_with_gives_way() -> None:
+    doc, assumptions, _ = generate(
+        "The research office handles data sharing agreements. A researcher fills in a request "
+        "giving the dataset and the partner organisation; the data protection officer reviews "
+        "the terms and an authorised signatory signs the agreement.")
+    # "authorised signatory" belongs to a blueprint of airside passes: not this app
+    assert not any("airside_passes` blueprint" in a for a in assumptions
+                   if a.startswith("Started"))
+    assert _main(doc) == "DataSharingAgreement"  # data, not datum
