@@ -283,7 +283,7 @@ def extract(text: str) -> Intent:
     if not intent.entities and intent.handled:
         intent.entities = [(intent.handled, 0)]
     if not intent.entities:
-        _received(lowered, intent)
+        _fallback_record(lowered, intent)
     intent.children = _clean_phrases(intent.children)
     intent.currency = _currency(text)
     intent.words = _word_string(lowered)
@@ -308,10 +308,10 @@ _RECORD_WORDS = frozenset(w for shape in ("document", "event", "money")
                           for w in ENTITY_SHAPES[shape])
 
 
-def _received(text: str, intent: Intent) -> None:
-    """"Councillors send us enquiries": what others send in is the record, when the prompt
-    names nothing else (after other cues, since "brokers send us risks to quote" is about the
-    submission a blueprint knows better)."""
+def _fallback_record(text: str, intent: Intent) -> None:
+    """The record of a prompt no other cue names one in: what others send in ("councillors
+    send us enquiries"; only here, since "brokers send us risks to quote" is about the
+    submission a blueprint knows better), else the kind of record it speaks of most."""
     for match in _SENT.finditer(text):
         words = match.group(1).split()
         stop = next((i for i, w in enumerate(words) if w in _STOP), None)
