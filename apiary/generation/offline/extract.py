@@ -1247,8 +1247,9 @@ _STATES = re.compile(
     r"states?|steps?|(?:moves?|moving|goes|go|going|progress(?:es)?)(?=\s+from\b)|"
     # "a call goes notified, approved, alongside, departed": the states, listed
     r"(?:moves?|goes|runs|flows?)(?=\s+[a-z-]+(?:\s+[a-z-]+)?\s*(?:,|->|>|\u2192)\s*[a-z]))"
-    r"\s+(?:as\s+(?:it'?s\s+|they'?re\s+)?|"
-    r"from\s+|of\s+|:\s*|like\s+|such as\s+|is\s+|are\s+|go(?:es)? through\s+)?"
+    # "Statuses: draft, HR review, ...": the colon may follow the word itself
+    r"(?:\s*:\s*|\s+(?:as\s+(?:it'?s\s+|they'?re\s+)?|"
+    r"from\s+|of\s+|like\s+|such as\s+|is\s+|are\s+|go(?:es)? through\s+)?)"
     r"([a-z][a-z ,/'>\u2192-]*?(?:\([^)]*\)[a-z ,/'>\u2192-]*?)*)(?=[.;:!?]|$)")
 
 
@@ -1269,7 +1270,9 @@ def _states(text: str, intent: Intent) -> None:
     for chunk, start in chunks:
         # "..., invoiced, or cancelled if the ship doesn't come": the clause is not a state
         chunk = re.split(r"\s+(?:if|when|unless|because|once|until|where|whenever)\s", chunk)[0]
-        parts = re.split(r",\s*|\s+(?:and|or|to|then)\s+|/|\s*(?:->|>|\u2192)\s*", chunk)
+        # "draft to submitted to approved"; but in a list of commas "sent to payroll" is one
+        to = r"(?<!ed)(?<!sent)\s+to\s+" if chunk.count(",") >= 2 else r"\s+to\s+"
+        parts = re.split(rf",\s*|\s+(?:and|or|then)\s+|{to}|/|\s*(?:->|>|\u2192)\s*", chunk)
         found: list[str] = []
         for part in parts:
             words = [w for w in part.split() if w not in ARTICLES and w not in (
@@ -1408,7 +1411,7 @@ _NEXT = (r"(?:\s+(?!(?:and|or|then|with|by|to|in|on|for|after|before|when|if|it|
          r"afterwards|later|again|immediately|first|too|also|instead|there|today|now)\b)"
          r"[a-z-]+)?")
 _OUTCOME = re.compile(
-    r"\b(?:decides?|deciding|marks?|marking|rules?|triages?|triaging|classif(?:y|ies))"
+    r"\b(?:decides?|deciding|marks?|marking|rules?|triages?|triaging|classif(?:y|ies))\b"
     r"(?:\s+(?:it|them|the\s+[a-z]+|each\s+[a-z]+))?"
     r"(?:\s+(?:as|to|whether|between|on))?\s*:?\s*"
     r"((?:[a-z-]+" + _NEXT + r"\s*,\s*)*[a-z-]+" + _NEXT + r"\s*,?\s+(?:or|and)\s+"

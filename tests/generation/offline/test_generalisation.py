@@ -644,3 +644,23 @@ def test_a_blueprint_without_the_record_the_prompt_opens_with_gives_way() -> Non
     assert not any("airside_passes` blueprint" in a for a in assumptions
                    if a.startswith("Started"))
     assert _main(doc) == "DataSharingAgreement"  # data, not datum
+
+
+def test_statuses_after_a_colon_are_the_workflow_with_multi_word_states_kept_whole() -> None:
+    doc = _app("Track overtime claims for our warehouse staff. Statuses: draft, shift lead "
+               "review, finance check, approved, rejected, sent to payroll.")
+    assert _states(doc, "OvertimeClaim") == ["draft", "shift_lead_review", "finance_check",
+                                             "approved", "rejected", "sent_to_payroll"]
+
+
+def test_stages_told_from_one_to_the_next_are_still_split() -> None:
+    assert extract("deals move through stages from lead to qualified, proposal, "
+                   "negotiation, then won or lost.").states == [
+        "lead", "qualified", "proposal", "negotiation", "won", "lost"]
+
+
+def test_a_word_ending_like_a_decision_verb_is_no_decision() -> None:
+    doc = _app("Warranty returns for our appliance shop. The service desk checks what's "
+               "covered under the house rules (wear and tear is not) and forwards it to the "
+               "maker.")
+    assert not {"s", "forwards"} & set(_states(doc, _main(doc)))
