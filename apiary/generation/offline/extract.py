@@ -753,8 +753,8 @@ def _title(text: str, intent: Intent) -> None:
         return
     while words and words[0] in TITLE_ADJECTIVES | _PERIODIC:
         words = words[1:]
-    while words and words[-1] in APP_WORDS | {"process", "procedure", "workflow"}:
-        words = words[:-1]  # "Formal grievance procedure": the grievances
+    while words and words[-1] in APP_WORDS | {"process", "procedure", "workflow", "form", "forms"}:
+        words = words[:-1]  # "Formal grievance procedure", "Pay change forms": what they hold
     if len(words) > 3 and "-" in words[0]:
         words = words[1:]  # "Month-end balance sheet reconciliations."
     if not words or (words[-1].endswith("ing") and singular(words[-1]) not in _TITLE_GERUNDS):
@@ -807,7 +807,7 @@ _ACTIVITY = re.compile(
     r"perform|performs|performing|undertake|undertakes)\s+"
     r"(?:(?:a|an|the|their|our|each|every|its)\s+)?|(?:run|runs|running|hold|holds|holding|"
     r"complete|completes)\s+(?:a|an|the|their|our|each|every|its)\s+)"
-    r"((?:[a-z-]+\s+){0,3}?(?:check|review|audit|assessment|survey|test|round|count|"
+    r"((?:[a-z-]+\s+){0,3}?(?:[a-z]+-)?(?:check|review|audit|assessment|survey|test|round|count|"
     r"appraisal|evaluation|drill|exercise|walkaround|walk-round|stocktake|stock-take|"
     r"screening|consultation|briefing|handover))s?\b")
 
@@ -825,15 +825,16 @@ _KEPT_AS = re.compile(
     # "Forklift pre-use checks are still on paper", "Our TLS certificates are tracked in a
     # spreadsheet": a prompt opening with how its records are kept today names them
     r"^(?:our\s+|the\s+|all\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+"
-    r"(?:\([^)]*\)\s+)?(?:are|is|live|lives|sit|sits)\s+"
+    r"(?:\([^)]*\)\s+|(?:between|from|at|for|across)\s+(?:our\s+|the\s+)?[a-z-]+\s+)?"
+    r"(?:are|is|live|lives|sit|sits)\s+"
     r"(?:still\s+|currently\s+|all\s+|now\s+|mostly\s+)?(?:tracked|kept|recorded|logged|"
-    r"managed|handled|done|run|on\s+paper|in\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
-    r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file))\b")
+    r"managed|handled|done|run|on\s+paper|(?:in|on)\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
+    r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file|whiteboard))\b")
 _FIRST_COLUMN = re.compile(
     r"\b(?:spreadsheet|sheet|columns|headings|headers|workbook|excel)\b[^.;!?]*?"
     r"(?::|\bare\b|\bcolumns\b(?:\s+(?:are|include)\b)?)\s*(?:the\s+)?"
     r"([a-z-]+(?:\s+[a-z-]+)?)\s+"
-    r"(?:number|no|nr|id|ref|reference|code)\s*,")
+    r"(?:number|no|nr|id|ref|reference|code)\.?\s*,")
 _DONE_TO = ("approved|rejected|cancell?ed|closed|released|confirmed|escalated|submitted|"
             "signed off|completed|paid|issued|reviewed|invoiced|archived|resolved|withdrawn|"
             "expired|renewed|dispatched|shipped|delivered|accepted|declined|refunded|"
@@ -990,6 +991,8 @@ def _entities(text: str, intent: Intent) -> None:
                 _mention(intent, " ".join(singular(w) for w in phrase.split()), match.start())
     for match in re.finditer(r"(?:^|[.;!?]\s+)(?:-\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+):", text):
         phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and phrase.split()[0] in _CONTAINERS:
+            continue  # "Columns today: Date, Site, ...": the record's fields, not a record
         if phrase and phrase.split()[-1] in CHILD_HEADINGS and intent.entities:
             intent.children.append((phrase, match.start(1)))  # "lines: item, qty, price"
         elif phrase and phrase not in [p for p, _ in intent.entities]:
@@ -1232,7 +1235,9 @@ _NOUN_LIKE = {"book", "order", "request", "booking", "report", "log", "claim", "
               "award", "grant", "quote", "invoice", "audit", "deposit", "estimate",
               "registration", "start", "end", "hire", "sign", "fix", "finish", "complete",
               "release", "rating", "score", "due", "payment", "receipt", "post", "count",
-              "load", "bill", "hold", "survey", "pick", "appeal", "clear", "reserve"}
+              "load", "bill", "hold", "survey", "pick", "appeal", "clear", "reserve",
+              "repair", "change", "pay", "transfer", "refund", "visit", "move", "service",
+              "support", "dispute", "trial", "sample", "delay", "use"}
 
 
 

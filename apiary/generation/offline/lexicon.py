@@ -430,11 +430,14 @@ def pascal(text: str) -> str:
     if not words:
         return "Record"
     words[-1] = singular(words[-1])
-    # short enough that "<app>__<entity>" stays within the database's 63 characters
-    name = "".join(w.capitalize() for w in words)[:24]
+    # short enough that the table "<app>__<entity_in_snake_case>" stays within the database's
+    # 63 characters for any app name (at most 30): its first words go before a word is cut
+    while len(words) > 1 and len("_".join(words)) > 31:
+        words = words[1:]
+    name = "".join(w.capitalize() for w in words)[:31]
     if name in ENGINE_ENTITIES:
         return f"{name}Record"  # "audits": the engine keeps its own Audit
-    return name if name[0].isalpha() else f"Record{name}"[:24]
+    return name if name[0].isalpha() else f"Record{name}"[:31]
 
 
 def field_spec(name: str) -> dict[str, Any]:

@@ -664,3 +664,29 @@ def test_a_word_ending_like_a_decision_verb_is_no_decision() -> None:
                "covered under the house rules (wear and tear is not) and forwards it to the "
                "maker.")
     assert not {"s", "forwards"} & set(_states(doc, _main(doc)))
+
+
+def test_a_title_of_forms_names_what_the_forms_hold() -> None:
+    doc = _app("Shift swap forms. A nurse proposes a shift swap with a colleague: both dates, "
+               "the ward and the reason. The ward manager approves or rejects it.")
+    assert _main(doc) == "ShiftSwap" and "ShiftSwapForm" not in doc["entities"]
+
+
+def test_a_hyphenated_self_assessment_is_a_record_with_its_whole_name() -> None:
+    doc = _app("Everyone on the payroll has to complete a home-working self-assessment every "
+               "year; the health and safety adviser follows up any problem.")
+    assert "HomeWorkingSelfAssessment" in doc["entities"]
+
+
+def test_records_kept_on_a_shared_sheet_are_named_by_the_sentence_that_says_so() -> None:
+    doc = _app("Van swaps between our depots are on a shared sheet: swap no., van, from depot, "
+               "to depot, date agreed. The receiving depot confirms the swap.")
+    assert {"VanSwap", "Van", "Depot"} <= set(doc["entities"])
+
+
+def test_a_heading_for_the_columns_is_no_record() -> None:
+    doc = _app("Spill log for the tank farm. The shift lead records each spill and the "
+               "environment officer closes it. Columns today: date, tank, product, volume, "
+               "cause.")
+    assert "ColumnToday" not in doc["entities"]
+    assert {"tank", "volume", "cause"} <= set(doc["entities"]["Spill"]["fields"])
