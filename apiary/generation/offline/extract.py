@@ -62,6 +62,22 @@ NOT_ENTITIES = {"completion", "attendance", "progress", "everything", "anything"
                 "ones", "other", "others", "nobody", "someone", "something", "intake", "hey",
                 "hi", "hello", "please", "thanks", "over", "under", "above", "below",
                 "need", "needs"}
+_COMMON_VERBS = {"want", "come", "go", "send", "decide", "join", "reach", "agree", "arrive",
+                 "happen", "become", "seem", "tell", "bring", "explain", "expect", "allow",
+                 "include", "know", "think", "get", "give", "see", "mean", "let"}
+_EVERYDAY_VERBS = {verb + ending for verb in _COMMON_VERBS for ending in ("", "s", "es", "d",
+                                                                          "ed")} | {
+    "came", "went", "gone", "sent", "gave", "given", "saw", "seen", "known", "knew", "thought",
+    "got", "told", "brought", "wanting", "coming", "going", "sending", "deciding", "joining"}
+"""Everyday verbs that never end a record's name ("what the owner wants", "what actually
+reaches the bank")."""
+_NEVER_IN_NAMES = {"hasn", "hadn", "isn", "wasn", "aren", "weren", "don", "doesn", "didn",
+                   "couldn", "shouldn", "wouldn", "pdf", "csv", "docx", "jpeg", "summer",
+                   "winter", "spring", "autumn", "month", "week", "year", "morning", "afternoon",
+                   "evening", "weekend", "everything", "anything", "something", "nothing",
+                   "everyone", "anyone", "someone"}
+"""Contractions, file formats, periods and pronouns ("everything starts with") never name a
+record, wherever they stand in the phrase."""
 _CONTAINERS = {"column", "columns", "field", "fields", "header", "headers", "heading",
                "headings", "sheet", "sheets", "tab", "tabs", "spreadsheet", "excel", "form",
                "forms", "row", "rows", "cell", "cells"}
@@ -370,7 +386,7 @@ def entity_phrase(phrase: str, nouns: frozenset[str] = frozenset()) -> str:
     while len(words) > 1 and (words[0] in PURE_VERBS or words[0] in _LEADING_VERBS) and \
             words[0] not in nouns:
         words.pop(0)
-    if not words:
+    if not words or words[-1] in _EVERYDAY_VERBS or any(w in _NEVER_IN_NAMES for w in words):
         return ""
     if len(words) == 1:
         # "approves" or "submit" alone is an action; "appeal" or "loan" may be the record

@@ -355,6 +355,12 @@ def _bare_plan(intent: Intent, assumptions: list[str]) -> Plan:
         name = pascal(longest[phrase])
         if name in plan.entities:
             continue
+        if phrase in _ONE_OF_THEM and main in plan.entities and \
+                phrases[0].split()[-1] not in GENERIC_NOUNS:
+            # "Air ticket refunds. A consultant raises the request: booking ref, ...": the
+            # bare word is the record the prompt opened with
+            plan.entities[main].aliases.append(phrase)
+            continue
         kind: EntityKind = "main" if name == main else "reference"
         plan.entities[name] = new_entity(longest[phrase], kind)
     return plan
@@ -1190,6 +1196,8 @@ def _direction(plan: Plan, later: str, earlier: str) -> tuple[str, str]:
 
 # --- workflow -------------------------------------------------------------------------------
 
+_ONE_OF_THEM = {"request", "case", "record", "entry", "job"}
+"""Bare words that, after the prompt has named its record, speak of one of those records."""
 GENERIC_NOUNS = {"app", "system", "problem", "issue", "fault", "request", "item", "job", "case",
                  "record", "entry", "report", "thing", "detail", "log"}
 INITIAL_STATES = {"new", "draft", "open", "requested", "submitted", "booked", "applied", "lead",

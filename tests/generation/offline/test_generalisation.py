@@ -690,3 +690,20 @@ def test_a_heading_for_the_columns_is_no_record() -> None:
                "cause.")
     assert "ColumnToday" not in doc["entities"]
     assert {"tank", "volume", "cause"} <= set(doc["entities"]["Spill"]["fields"])
+
+
+def test_everyday_verbs_and_pronouns_never_name_a_record() -> None:
+    doc = _app("Every evening the bar manager does the till count: card takings, cash counted "
+               "and the float. Head office checks it against what actually reaches the bank.")
+    assert list(doc["entities"]) == ["TillCount"]
+    doc = _app("Kennel bookings. Reception records what the owner wants: a standard kennel or a "
+               "heated kennel, the dates and any medication. Everything starts with a deposit.")
+    assert not {"Want", "EverythingStart"} & set(doc["entities"])
+
+
+def test_the_request_raised_after_the_title_is_the_titles_record() -> None:
+    doc = _app("Cylinder refills. A ward clerk raises the request: ward, cylinder size, number "
+               "of cylinders, needed by. The porters deliver them.")
+    assert "Request" not in doc["entities"]
+    assert {"cylinder_size", "number_of_cylinders", "needed_by"} <= set(
+        doc["entities"]["CylinderRefill"]["fields"])
