@@ -289,6 +289,7 @@ def extract(text: str) -> Intent:
     _entities(lowered, intent)
     _fields(lowered, intent)
     _states(lowered, intent)
+    _bare_lists(lowered, intent)
     _deletes(lowered, intent)
     _links(lowered, intent)
     _outcomes(lowered, intent)
@@ -653,7 +654,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             singular(words[1]) == words[1] and not words[1].endswith("s")
         if (intent.role_re.fullmatch(word) and not described) or (
                 forms.get(word) in PURE_VERBS and index < len(words) - 1 and not compound
-                and not (led and index == 0)) or word in _NOT_IN_NAMES:
+                and not (led and index == 0) and not _modifier(words, index, intent)) \
+                or word in _NOT_IN_NAMES:
             cut = index + 1
     if 0 < cut < len(words) - 1 and intent.role_re.fullmatch(words[cut - 1]) and \
             forms.get(words[cut]):
@@ -695,7 +697,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         words = words[:-1]
     listed = len(words) == 2 and singular(words[-1]) in ("list", "log")  # "pick list"
     if not words or len(words) > 3 or any((w in _NOT_IN_FIELDS or (
-            forms.get(w) and not _noun_like(w))) and not listed for w in words[:-1]):
+            forms.get(w) and not _noun_like(w) and not _modifier(words, i, intent)))
+            and not listed for i, w in enumerate(words[:-1])):
         return ""
     last = words[-1]
     if last.endswith(("able", "ible")) and last not in _ABLE_NOUNS:
@@ -707,6 +710,15 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             or intent.role_re.fullmatch(last) or len(last) < 3:
         return ""
     return " ".join(singular(w) for w in words)
+
+
+def _modifier(words: list[str], index: int, intent: Intent) -> bool:
+    """"postal vote applications", "van hire requests": a verb's plain form after a singular
+    noun, inside a name, is a noun too ("teams register players" is a clause)."""
+    word, before = words[index], words[index - 1] if index else ""
+    return bool(before) and verb_forms().get(word) == word and not before.endswith("s") \
+        and singular(before) == before and not intent.role_re.fullmatch(before) \
+        and not verb_forms().get(before) and index < len(words) - 1
 
 
 def _adverb(word: str) -> bool:
@@ -1070,6 +1082,96 @@ def _fields(text: str, intent: Intent) -> None:
         _field_list(chunk, start, intent)
 
 
+_RUN = re.compile(r"[^,.;:!?()]+(?:,[^,.;:!?()]+){2,}")
+_LISTING = RECORD_VERBS | {"need", "needs", "want", "wants", "know", "get", "gets",
+                           "note", "notes", "log", "logs", "enter", "enters", "keep", "keeps",
+                           "take", "takes", "hold", "holds", "collect", "collects", "write",
+                           "writes", "track", "tracks", "about", "down", "require",
+                           "requires", "we", "they"}
+"""Words a run of fields may follow: "we need the customer, ...", "it logs the date, ..."."""
+_BREAKS = _STOP | _LISTING
+_VALUES_FOLLOW = {"is", "are", "was", "were", "be", "as", "like", "such", "either", "include",
+                  "includes", "including", "e", "g", "eg", "ie"}
+"""Words after which a list gives values or examples ("leave is annual, sick, unpaid")."""
+_FILLERS = ARTICLES | {"and", "or", "its", "their", "his", "her", "our"}
+
+
+def _bare_lists(text: str, intent: Intent) -> None:
+    """"For each movement we need the customer job, its length, width and height and the
+    planned route": a run of three or more short items after a word of listing (or opening a
+    sentence), with no other cue, is the fields of the record before it, unless it is prose,
+    values, states, roles or the records read already."""
+    taken = [*intent.lists, *((at, at + 1) for _, at in intent.entities
+                              if at not in intent.secondary),
+             *((at, at + 1) for _, at in intent.children)]
+    for match in _RUN.finditer(text):
+        items = match.group(0).split(",")
+        lead = items[0].split()
+        cut = max((i + 1 for i, w in enumerate(lead)
+                   if w in _BREAKS | _VALUES_FOLLOW or _verb(w)), default=0)
+        opens = bool(re.search(r"(?:^|(?<![0-9])[.;:!?])\s*$", text[:match.start()]))
+        if (lead[cut - 1] not in _LISTING if cut else not opens) or \
+                text[:match.start()].endswith("("):
+            continue  # "staff book a desk for a date, morning, ...": values, not fields
+        read = [_list_item(lead[cut:], intent), *(_list_item(i.split(), intent)
+                                                  for i in items[1:])]
+        if read[-1] is None and cut:
+            # "..., the cost centre, and the office manager approves it": a new clause
+            read, items = read[:-1], items[:-1]
+        kept = [r for r in read if r is not None]
+        if len(kept) < len(read) or (not cut and kept[-1][1]):
+            continue  # "eligible, the driver delivers it, ...": prose; "parking tickets,
+            # bus lane and speeding notices come in": the subject of a clause
+        parts = [words for words, _ in kept]
+        starts = [match.start() + sum(len(i) + 1 for i in items[:k]) for k in range(len(items))]
+        start = starts[0] + len(items[0]) - len(items[0].lstrip()) + len(
+            " ".join(lead[:cut])) + (1 if cut else 0)
+        # "..., its length, width and the gross weight including the vehicle, the trailer,
+        # ...": a list read from a later cue ends this one
+        later = min((a for a, _ in intent.lists if start < a < match.end()), default=None)
+        if later is not None:
+            parts = [p for p, at in zip(parts, starts, strict=True) if at < later]
+            if len(parts) < 2:
+                continue
+        end = starts[len(parts) - 1] + len(items[len(parts) - 1]) - len(
+            items[len(parts) - 1].lstrip()) + len(" ".join(parts[-1]))
+        said = [w for words in parts for w in re.split(r"\s+(?:and|or)\s+", " ".join(words))]
+        heads = [item.split()[-1] for item in said if item.split()]
+        if any(a < end and b > start for a, b in taken) or \
+                len({snake(item) for item in said} & set(intent.states)) >= 2 or \
+                sum(1 for w in heads if intent.role_re.fullmatch(w)) * 2 >= len(heads):
+            continue  # read already; "submitted, approved, paid"; "hr, finance and payroll"
+        intent.lists.append((start, end))
+        _field_list(", ".join(" ".join(words) for words in parts), start, intent)
+
+
+def _verb(word: str) -> bool:
+    """A word that can only be a verb here ("assigns"), not one that is also a noun."""
+    return word in verb_forms() and not _noun_like(word)
+
+
+def _list_item(words: list[str], intent: Intent) -> tuple[list[str], bool] | None:
+    """An item of a list without its trailing clause ("the gross weight including the
+    vehicle" is the gross weight), and whether it was cut short; None when the item is a
+    clause itself ("the driver delivers it", "every 7 days")."""
+    while words and words[0] in _FILLERS:
+        words = words[1:]
+    if not words or words[0] in _BREAKS or words[0] in ("every", "each") or \
+            (_verb(words[0]) and not (words[0].endswith("ed") and len(words) > 1)):
+        return None
+    stop = next((i for i, w in enumerate(words) if i and (
+        w in _BREAKS or w in _VALUES_FOLLOW or _verb(w)) and not (
+            # "date of birth", "place of loss": what it is of is part of its name
+            w == "of" and len([v for v in words[i + 1:] if v not in _FILLERS]) == 1)),
+        len(words))
+    if stop < len(words) and intent.role_re.fullmatch(words[stop - 1]):
+        return None  # "the medical monitor reviews"
+    kept = words[:stop]
+    if len([w for w in kept if w not in _FILLERS]) > 5:
+        return None
+    return kept, stop < len(words)
+
+
 def _described(match: re.Match[str], intent: Intent) -> None:
     """"each claim lists journeys (date, from, to, miles)", "the vessel (name, IMO number,
     flag)": a thing described by its own fields is a record of its own — several of them a
@@ -1189,6 +1291,7 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         item = {"where": "location", "when": "date time", "how many": "quantity",
                 "how much": "amount", "why": "reason"}.get(item, item)
     item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item)
+    item = re.sub(r"'s\b", "", item)  # "the elector's name": the elector name
     item = re.sub(r"\bqty\b", "quantity", item)
     words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
     if not words or len(words) > 3:
@@ -1205,7 +1308,10 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
                               else how_much, position))
         return
     forms = verb_forms()
-    if any((w in forms and not _noun_like(w)) or w in _NOT_IN_FIELDS for w in words):
+    if any((w in forms and not _noun_like(w) and not (
+            # "planned route", "agreed price": a participle saying which one
+            i == 0 and len(words) >= 2 and w.endswith("ed"))) or w in _NOT_IN_FIELDS
+           for i, w in enumerate(words)):
         return
     if (len(words) == 1 and (words[0] in NOT_FIELDS or len(words[0]) < 3)) \
             or words[-1] in ("them", "it", "everything", "that", "this"):

@@ -19,8 +19,10 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
     (r"(^|_)(home_)?address$|(^|_)postcode$|(^|_)zip(_code)?$",
      {"type": "text", "max_length": 500, "pii": True}),
     (r"(^|_)(date_of_birth|birth_date|birthday|dob)$", {"type": "date", "pii": True}),
-    (r"(^|_)(iban|bank_account|bank_details|account_number|ssn|social_security_number|"
-     r"passport_number|national_id|tax_id)$", {"type": "string", "max_length": 64, "pii": True}),
+    (r"(^|_)(iban|bank_account|bank_details|account_number|sort_code|ssn|social_security|"
+     r"social_security_number|passport_number|national_id|national_insurance|"
+     r"national_insurance_number|ni_number|nino|nhs_number|tax_id|driving_licence_number|"
+     r"driver_licen[cs]e_number)$", {"type": "string", "max_length": 64, "pii": True}),
     (r"(^|_)(full_name|first_name|last_name|surname|contact_name|emergency_contact|"
      r"next_of_kin)$", {"type": "string", "max_length": 120, "pii": True}),
     (r"(^|_)(salary|wage|pay_rate)$", {"type": "money", "min": 0, "pii": True}),
@@ -52,7 +54,9 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
      {"type": "integer", "min": 0}),
     (r"(^|_)(number_of_\w+|packages|credits|headcount|year|servings|portions)$",
      {"type": "integer", "min": 0}),
-    (r"(^|_)(percentage|percent|ratio|weight|weight_kg|hours|distance|temperature)$",
+    (r"(^|_)(percentage|percent|ratio|weight|weight_kg|weight_tonnes|tonnes|tonnage|hours|"
+     r"distance|temperature|length|width|height|depth|diameter|thickness|volume|"
+     r"(?:length|width|height|depth)_(?:m|mm|cm)|speed|pressure)$",
      {"type": "decimal"}),
     (r"(^|_)(is_\w+|has_\w+|active|done|completed|paid|approved|urgent|billable|"
      r"confidential|verified|enabled|archived)$", {"type": "boolean", "default": False}),

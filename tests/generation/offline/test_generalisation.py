@@ -707,3 +707,51 @@ def test_the_request_raised_after_the_title_is_the_titles_record() -> None:
     assert "Request" not in doc["entities"]
     assert {"cylinder_size", "number_of_cylinders", "needed_by"} <= set(
         doc["entities"]["CylinderRefill"]["fields"])
+
+
+def test_a_list_of_fields_after_we_need_is_read_without_a_cue_word() -> None:
+    doc = _app("Crane lift requests. For each lift we need the site, the load description, its "
+               "weight, length and height, the planned date and the crane used. The appointed "
+               "person approves or rejects the request.")
+    main = _main(doc)
+    assert {"weight", "length", "height", "planned_date"} <= set(doc["entities"][main]["fields"])
+    assert {_type(doc, main, f) for f in ("weight", "length", "height")} == {"decimal"}
+
+
+def test_a_list_cut_short_by_a_clause_keeps_its_items_and_drops_the_clause() -> None:
+    doc = _app("Toner requests. On each request we need the printer, the toner colour, the "
+               "quantity and the cost centre, and the office manager approves each request.")
+    fields = set(doc["entities"][_main(doc)]["fields"])
+    assert {"toner_colour", "quantity", "cost_centre"} <= fields
+    assert not {f for f in fields if "approve" in f or "manager" in f}
+
+
+def test_lists_of_values_steps_or_roles_are_not_read_as_fields() -> None:
+    doc = _app("Hot desk bookings. Staff book a desk for a date, morning, afternoon or all day. "
+               "Facilities, HR and IT can see every booking.")
+    fields = {f for e in doc["entities"].values() for f in e["fields"]}
+    assert not {"morning", "afternoon", "all_day", "facility", "hr", "it"} & fields
+    doc = _app("Van hire requests. The coordinator checks the driver is eligible, assigns a "
+               "van and a fuel card, and marks the hire done.")
+    assert _main(doc) == "VanHireRequest"
+    fields = {f for e in doc["entities"].values() for f in e["fields"]}
+    assert not {f for f in fields if "eligible" in f or "assign" in f or "mark" in f}
+
+
+def test_personal_identifiers_and_possessives_in_a_list_are_named_and_protected() -> None:
+    doc = _app("Register residents parking permit applications. We need the resident's name, "
+               "date of birth, national insurance number and home address. The parking "
+               "officer approves or rejects each application.")
+    fields = {f: spec for e in doc["entities"].values() for f, spec in e["fields"].items()}
+    assert {"date_of_birth", "national_insurance_number", "home_address"} <= set(fields)
+    assert not {f for f in fields if f.endswith("_s_name")}
+    assert all(fields[f].get("pii") for f in ("date_of_birth", "national_insurance_number"))
+
+
+def test_a_verb_inside_a_records_name_is_a_noun() -> None:
+    assert [p for p, _ in extract("Log postal vote applications.").entities] == [
+        "postal vote application"]
+    assert [p for p, _ in extract("Van hire requests. A coordinator approves them.").entities
+            ] == ["van hire request"]
+    assert "team register player" not in [
+        p for p, _ in extract("Teams register players for the league.").entities]
