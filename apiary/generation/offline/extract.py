@@ -843,7 +843,18 @@ _ACTIVITY = re.compile(
 _RECORD_CUES = (
     # "we need a job sheet: arrival and departure times, ...": the record, then its fields
     re.compile(r"\b(?:need|needs|want|wants|use|uses|keep|keeps|fill|fills|complete|completes|"
-               r"have|has)\s+(?:a|an|the|one)\s+((?:[a-z-]+\s+)?[a-z-]+)\s*:"),
+               r"have|has|do|does|prepare|prepares|write|writes|run|runs)\s+(?:a|an|the|one)\s+"
+               r"((?:[a-z-]+\s+)?[a-z-]+)\s*:"),
+    # "and temperature excursions are handled on paper forms", "mid-term adjustments on our
+    # policies are tracked in a spreadsheet": how records are kept today, anywhere in the
+    # prompt; the subject is the clause's first words, before any "on", "for" or "from"
+    re.compile(r"(?:^|[.;:!?,]\s*|\b(?:and|but|so|while|where|today|currently)\s+)"
+               r"(?:our\s+|the\s+|all\s+)?((?:[a-z-]+\s+){0,2}?[a-z-]+?s)"
+               r"(?:\s+(?:on|for|from|at|in|of|across|between)\s+(?:[a-z-]+\s+){1,5}?)?\s+"
+               r"(?:are|get)\s+(?:still\s+|currently\s+|all\s+|mostly\s+)?(?:handled|tracked|"
+               r"kept|recorded|logged|managed|done|run|chased)\s+(?:on|in|by|through|via|with|"
+               r"using|over)\s+(?:a\s+|an\s+|the\s+)?(?:paper|forms?|spreadsheets?|sheets?|"
+               r"e-?mails?|excel|whiteboards?|phone|post-it|notebooks?|binders?|word)\b"),
     # "when a delivery arrives": what arrives is a record
     re.compile(r"\bwhen\s+(?:a|an|the|each|every)\s+((?:[a-z-]+\s+)?[a-z-]+?)s?\s+"
                r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|are\s+received|"

@@ -186,7 +186,8 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
             # "job" alone (a minor word of recruiting) does not make an app about hiring
         # "raises a request": a bare generic word leads only to a record it names (a
         # ServiceJob for "job"), not to one it is an alias of (a WorkOrder)
-        has_lead = any(_stands_for(plan, p) for p in leading)
+        has_lead = any(_stands_for(plan, p) and not _measured_kind(plan, candidate, p)
+                       for p in leading)
         if _opening_record_unknown(plan, intent):
             passed_over.append((score, candidate, matched))
             continue
@@ -287,6 +288,16 @@ def _another_kind(plan: Plan, blueprint: Blueprint, phrase: str) -> bool:
     return not any(singular(w) in vocabulary for w in words[:start])
 
 
+def _measured_kind(plan: Plan, blueprint: Blueprint, phrase: str) -> bool:
+    """"temperature excursions", "tax returns", "payment recalls": another kind of the
+    blueprint's record, told by a first word that is a quantity (a temperature, an amount of
+    money), where "beehive inspections" or "brewery batches" are still inspections and
+    batches."""
+    if not _another_kind(plan, blueprint, phrase):
+        return False
+    return any(field_spec(w)["type"] not in ("string", "text") for w in phrase.split()[:-1])
+
+
 def _foreign_kind(plan: Plan, phrase: str) -> bool:
     blueprint = next((b for b in library() if b.key == plan.source), None)
     return blueprint is not None and _another_kind(plan, blueprint, phrase)
@@ -345,7 +356,11 @@ def _bare_plan(intent: Intent, assumptions: list[str]) -> Plan:
     phrases = [p for p, _ in intent.entities] or [p for p, _ in intent.children]
     # "a diary" after "site diary": the same record, under its longer name
     longest = {p: next((q for q in phrases if q.endswith(" " + p)), p) for p in phrases}
-    main = pascal(longest[phrases[0]]) if phrases else names[0]
+    # "a flaring log for the gas plant ... records every flaring event": the first record
+    # leads, not the place or thing it is about
+    lead = next((p for p in phrases if entity_shape(p) in RECORD_SHAPES), phrases[0]) \
+        if phrases else ""
+    main = pascal(longest[lead]) if lead else names[0]
     title = plural(_words(main)).capitalize()
     plan = Plan(name=_app_name(intent.name or plural(_words(main))), title=title,
                 description=f"Keeps {plural(_words(main)).lower()} and who works on them.")
@@ -354,6 +369,8 @@ def _bare_plan(intent: Intent, assumptions: list[str]) -> Plan:
     for phrase in phrases:
         name = pascal(longest[phrase])
         if name in plan.entities:
+            if phrase not in plan.entities[name].aliases:
+                plan.entities[name].aliases.append(phrase)  # "each tax return" is the same
             continue
         if phrase in _ONE_OF_THEM and main in plan.entities and \
                 phrases[0].split()[-1] not in GENERIC_NOUNS:

@@ -755,3 +755,28 @@ def test_a_verb_inside_a_records_name_is_a_noun() -> None:
             ] == ["van hire request"]
     assert "team register player" not in [
         p for p, _ in extract("Teams register players for the league.").entities]
+
+
+def test_the_record_done_with_a_list_of_what_it_holds_is_named() -> None:
+    doc = _app("Each evening the duty manager of every leisure centre does the till reconcile: "
+               "card takings, cash counted, the float and refunds. Finance checks each till "
+               "reconcile the next morning.")
+    assert "TillReconcile" in doc["entities"]
+    assert {"card_takings", "float"} <= set(doc["entities"]["TillReconcile"]["fields"])
+
+
+def test_records_handled_on_paper_are_named_anywhere_in_the_prompt() -> None:
+    found = extract("We run three cold stores and probe failures are handled on paper forms "
+                    "and e-mails. The shift lead logs each one.").entities
+    assert [p for p, _ in found][:1] == ["probe failure"]
+    found = extract("Route changes for our bus network are still tracked in a spreadsheet. "
+                    "The planner proposes each change.").entities
+    assert [p for p, _ in found][:1] == ["route change"]
+
+
+def test_a_record_of_another_kind_does_not_lead_to_a_blueprint_sharing_its_last_word() -> None:
+    # a tax return is not a retail return
+    doc = _app("Personal tax returns for our private clients. Each tax return is prepared by a "
+               "preparer and checked by a reviewer; the client approves it and we file it.")
+    assert _main(doc) == "PersonalTaxReturn"
+    assert not {"Return", "TaxReturn", "ReturnLine"} & set(doc["entities"])
