@@ -528,15 +528,48 @@ def _drop_who_we_are(text: str, intent: Intent) -> None:
             intent.viewers.discard(name)
 
 
+WE_ROLE = "manager"
+"""Who "we" are when the prompt's writer takes a step ("we approve or reject it"): the staff
+role that runs the records, as when the prompt names no one."""
+
+
+_WE_DECIDE = re.compile(r"\bwe(?=\s+(?:then\s+|also\s+|can\s+|must\s+|will\s+|either\s+|"
+                        r"usually\s+)?(?:approve|reject|decide|close|review|check|assess|"
+                        r"investigate|decline|refuse|grant|award|escalate|verify)\s*"
+                        r"(?:,|\s(?:and|or|it|them|the|each|every|an?|whether)\b))")
+""""we approve or reject", "we investigate, record the cause and close it": the writer's own
+team deciding ("before we can grant they need ..." is no step)."""
+
+
 def _actions(text: str, intent: Intent) -> None:
+    mentions = [(m.start(), m.end(), role_name(m.group(1)))
+                for m in intent.role_re.finditer(text)]
+    _steps(text, mentions, intent)
+    _passive_steps(text, intent)
+    if not any(a.verb not in CREATE_VERBS for a in intent.actions):
+        # "a parent applies for each child; we approve or reject": with no one else named
+        # to decide, the staff who run the records do
+        before = len(intent.actions)
+        _steps(text, sorted(mentions + [(m.start(), m.end(), WE_ROLE)
+                                        for m in _WE_DECIDE.finditer(text)]), intent,
+               only=WE_ROLE)
+        if len(intent.actions) > before and WE_ROLE not in intent.roles:
+            intent.roles.append(WE_ROLE)
+        intent.actions.sort(key=lambda a: a.position)
+
+
+def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
+           only: str = "") -> None:
+    """The verbs after each role's mention, up to the next mention: what that role does;
+    with ``only``, just that role's."""
     forms = verb_forms()
-    mentions = list(intent.role_re.finditer(text))
-    for number, match in enumerate(mentions):
-        name = role_name(match.group(1))
+    for number, (_, match_end, name) in enumerate(mentions):
+        if only and name != only:
+            continue
         if name == "everyone":
             continue
-        end = mentions[number + 1].start() if number + 1 < len(mentions) else len(text)
-        after = text[match.end(): min(end, match.end() + 80)]
+        end = mentions[number + 1][0] if number + 1 < len(mentions) else len(text)
+        after = text[match_end: min(end, match_end + 80)]
         clause = re.split(r"[.;:!?]|\bwho\b|\bwhere\b|\bwhen\b", after)[0]
         words = re.findall(r"[a-z]+(?:[- ](?:off|in|out|up))?|,", clause)
         found = unknown = False
@@ -550,7 +583,7 @@ def _actions(text: str, intent: Intent) -> None:
                               if w not in ("it", "them", "as", "the", "each", "job", "work")),
                              "")
                 if forms.get(state) in VERBS:
-                    intent.actions.append(Action(name, forms[state], match.end() + index))
+                    intent.actions.append(Action(name, forms[state], match_end + index))
                     found = True
                     continue
             if verb is not None and found and word.endswith("ing"):
@@ -559,7 +592,7 @@ def _actions(text: str, intent: Intent) -> None:
                     not found or previous in ("and", "or", "then", "also", ",")):
                 if previous in PASSIVE:
                     break
-                intent.actions.append(Action(name, verb, match.end() + index))
+                intent.actions.append(Action(name, verb, match_end + index))
                 found = True
                 continue
             if word in FILLERS or (found and word in ("and", "or", "then", "make", "makes",
@@ -580,6 +613,12 @@ def _actions(text: str, intent: Intent) -> None:
                 if "and" in rest or "," in rest or "then" in rest:
                     continue
             break
+
+
+def _passive_steps(text: str, intent: Intent) -> None:
+    """"approved by the director", "needs sign-off by the IT director", "once approved the
+    permit is issued": steps told in the passive, with or without who takes them."""
+    forms = verb_forms()
     for match in re.finditer(r"\b([a-z]+ed(?: in| out| off| up)?|paid)\s+by\s+"
                              r"(?:a|an|the|their|its|his|her)?\s*([a-z]+(?: [a-z]+)?)", text):
         verb = forms.get(match.group(1))

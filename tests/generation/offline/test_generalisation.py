@@ -780,3 +780,17 @@ def test_a_record_of_another_kind_does_not_lead_to_a_blueprint_sharing_its_last_
                "preparer and checked by a reviewer; the client approves it and we file it.")
     assert _main(doc) == "PersonalTaxReturn"
     assert not {"Return", "TaxReturn", "ReturnLine"} & set(doc["entities"])
+
+
+def test_we_deciding_is_the_staff_role_when_no_one_else_decides() -> None:
+    doc = _app("Allotment plot applications. A resident applies for a plot (name, address, "
+               "plot size wanted); we approve or reject each application and tell them.")
+    workflow = doc["entities"][_main(doc)]["workflow"]
+    assert {"approved", "rejected"} <= set(workflow["states"])
+    assert workflow["transitions"]["approve"]["roles"] == ["manager"]
+    assert "resident" not in workflow["transitions"]["approve"]["roles"]
+    # a named decider keeps the decision; "we" only fills the gap
+    doc = _app("Allotment plot applications. A resident applies for a plot; the allotments "
+               "officer approves or rejects it and we tell them.")
+    roles = doc["entities"][_main(doc)]["workflow"]["transitions"]["approve"]["roles"]
+    assert roles == ["allotments_officer"]
