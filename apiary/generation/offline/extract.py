@@ -190,8 +190,9 @@ def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
                r"any|only|also|finally|where|who|whose|is|are|from|in|on|at|as|no|one|"
                r"responsible|assigned|direct|own|new|other|which|what|some|many|more|most|"
                r"relevant|right|named)\s)")
-    compound = (r"[a-z]+\s+(?:team|manager|officer|lead|leader|coordinator|director|clerk|"
-                r"specialist|holder|board|committee|panel|administrator|owner|supervisor|"
+    # "the heavy haulage manager", "a revenue protection inspector": up to two words before
+    compound = (rf"(?:[a-z]+\s+{article})?[a-z]+\s+(?:team|manager|officer|lead|leader|"
+                r"coordinator|director|clerk|specialist|holder|board|committee|panel|administrator|owner|supervisor|"
                 r"associate|representative|adviser|advisor|assistant|desk|office|handler|"
                 r"engineer|analyst|planner|controller|auditor|accountant|technician|"
                 r"inspector|scientist|designer|developer|buyer|editor|assessor|adjuster|"
@@ -443,6 +444,10 @@ _PUBLIC_BODIES = {"s", "local", "public", "health", "tax", "port", "regulatory",
                   "education", "highway", "highways", "water", "fire", "police"}
 
 
+_PLACE_QUALIFIERS = {"local", "external", "internal", "independent", "designated", "nominated",
+                     "appointed", "regional", "national", "central", "outside", "relevant"}
+
+
 def _roles(text: str, intent: Intent, original: str = "") -> None:
     forms = verb_forms()
     extra: list[str] = []
@@ -467,6 +472,13 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
     for match in intent.role_re.finditer(text):
         phrase = match.group(1)
         if phrase.endswith(" team") and phrase.split()[0] in ARTICLES | {"and", "or", "of"}:
+            phrase = phrase.split(None, 1)[1]
+        words = phrase.split()
+        if len(words) == 3 and (text[match.start(1) - 1: match.start(1)] == "-" or
+                                words[0] in _PLACE_QUALIFIERS or
+                                (words[2] == "team" and words[1] in ROLE_WORDS)):
+            # "the on-call SOC analyst" is a SOC analyst, "the local port agent" a port
+            # agent, "our forwarding sales team" the sales team
             phrase = phrase.split(None, 1)[1]
         name = role_name(phrase)
         if name in ("everyone",) or not name or (
@@ -498,7 +510,7 @@ def _merge_short_roles(intent: Intent) -> None:
         # "senior broker" and "broker" are two roles; "quality engineer" and "engineer" one
         longer = [r for r in intent.roles if r.endswith("_" + role)
                   and r.split("_")[0] not in _RANKS]
-        if "_" not in role and len(longer) == 1:
+        if len(longer) == 1:
             alias[role] = longer[0]
     if not alias:
         return
@@ -1098,8 +1110,8 @@ def _entities(text: str, intent: Intent) -> None:
 
 
 _FIELDS = re.compile(
-    r"\b(?:with|including|includes|include|has|have|having|capturing|captures|capture|"
-    r"recording|containing|contains|stores|storing|says|say|gives|lists|notes|shows|"
+    r"\b(?:with|including|includes|include|(?:has|have|having)(?!\s+to\b)|capturing|"
+    r"captures|capture|recording|containing|contains|stores|storing|says|say|gives|lists|notes|shows|"
     r"asks\s+for|fields?)\s+(?:an?\s+|the\s+|their\s+|"
     r"its\s+|fields?\s+(?:for\s+)?)?([a-z0-9][\w\s,'/()&-]*?)" + _BOUNDARY)
 
@@ -1107,7 +1119,7 @@ _FIELDS = re.compile(
 ENUM_WORDS = {"type", "category", "kind", "status", "level", "priority", "method", "channel",
               "class", "tier", "grade", "stage", "size", "severity", "urgency", "specialty",
               "reason", "disposition", "outcome", "source", "plan", "mode", "format", "off",
-              "leave", "role", "shift", "team", "department", "rating", "risk", "impact"}
+              "leave", "role", "shift", "team", "department", "rating", "risk", "impact", "band"}
 _LIST = re.compile(r"(?::|\s-|\s\u2013)\s+([^.;:!?()]*(?:\([^)]*\)[^.;:!?()]*)*)")
 _PARENS = re.compile(r"([a-z-]+)\s*\(([^)]*)\)")
 
@@ -1118,12 +1130,17 @@ def _fields(text: str, intent: Intent) -> None:
         if not re.match(rf"{MANY}\b", match.group(1)):
             chunks.append((match.group(1), match.start(1)))
     for match in _LIST.finditer(text):
+        word = (text[:match.start()].split() or [""])[-1]
+        if match.group(0).lstrip()[:1] != ":" and singular(word) in ENUM_WORDS:
+            continue  # "sets a severity - critical, high, medium or low -": its values
         if match.group(1).count(",") >= 2:
             chunks.append((match.group(1), match.start(1)))
     for match in _PARENS.finditer(text):
         before, inside = match.group(1), match.group(2)
         if inside.count(",") >= 2 and singular(before) not in ENUM_WORDS and \
-                not text[:match.start()].rstrip().endswith(","):
+                not text[:match.start()].rstrip().endswith(",") and \
+                len(re.findall(r"\d", inside)) <= inside.count(","):
+            # "(critical 7 days, high 30, medium 90)": values with their numbers
             chunks.append((inside, match.start(2)))
             _described(match, intent)
     for chunk, start in chunks:
@@ -1589,8 +1606,8 @@ _NEXT = (r"(?:\s+(?!(?:and|or|then|with|by|to|in|on|for|after|before|when|if|it|
          r"[a-z-]+)?")
 _OUTCOME = re.compile(
     r"\b(?:decides?|deciding|marks?|marking|rules?|triages?|triaging|classif(?:y|ies))\b"
-    r"(?:\s+(?:it|them|the\s+[a-z]+|each\s+[a-z]+))?"
-    r"(?:\s+(?:as|to|whether|between|on))?\s*:?\s*"
+    r"(?:\s+(?:it|them|the\s+[a-z]+|each\s+[a-z]+)\b)?"
+    r"(?:\s+(?:as|to|whether|between|on))?\s*:?\s*\b"
     r"((?:[a-z-]+" + _NEXT + r"\s*,\s*)*[a-z-]+" + _NEXT + r"\s*,?\s+(?:or|and)\s+"
     r"[a-z-]+" + _NEXT + r")\b")
 
@@ -1606,7 +1623,11 @@ def _outcomes(text: str, intent: Intent) -> None:
         states: list[str] = []
         for item in items:
             # "marks it clean, and a supervisor inspects it": a clause, not a list of outcomes
-            if intent.role_re.search(item) or item.split()[0] in ("a", "an", "the"):
+            # "triages each finding and sets a severity": what it acts on, then a new verb
+            last = item.split()[-1]
+            if intent.role_re.search(item) or item.split()[0] in ("a", "an", "the", "each",
+                                                                  "every") or (
+                    last.endswith("s") and forms.get(last) not in (None, last)):
                 states = []
                 break
             words = [w for w in item.split() if w not in ARTICLES]

@@ -53,6 +53,9 @@ class EntityPlan:
     adopted: bool = False
     """A blueprint's record the prompt never names, renamed to the prompt's record ("tyre
     changes" in a fleet blueprint's Trip): when the prompt lists its fields, they win."""
+    renamed: bool = False
+    """A blueprint's record under the prompt's name: the blueprint was chosen for a record
+    like it, not for this one."""
     placeholders: set[str] = field(default_factory=set)
     """Fields given for the kind of thing it is (a record's name, an event's date), which the
     prompt's own fields may make redundant."""

@@ -794,3 +794,54 @@ def test_we_deciding_is_the_staff_role_when_no_one_else_decides() -> None:
                "officer approves or rejects it and we tell them.")
     roles = doc["entities"][_main(doc)]["workflow"]["transitions"]["approve"]["roles"]
     assert roles == ["allotments_officer"]
+
+
+def test_role_names_keep_two_words_before_the_title() -> None:
+    found = extract("Abnormal load movements. The heavy haulage manager plans each movement; "
+                    "a revenue protection inspector checks it.").roles
+    assert {"heavy_haulage_manager", "revenue_protection_inspector"} <= set(found)
+    # a hyphenated or place word before is not part of the role
+    found = extract("Security incidents. The on-call SOC analyst triages each alert and the "
+                    "local port agent confirms shore passes.").roles
+    assert {"soc_analyst", "port_agent"} <= set(found)
+    assert not {"call_soc_analyst", "local_port_agent"} & set(found)
+
+
+def test_a_role_said_in_short_later_is_the_same_role() -> None:
+    found = extract("Misconduct cases. A marker refers the case to the academic integrity "
+                    "officer. The integrity officer interviews the student.").roles
+    assert "academic_integrity_officer" in found
+    assert "integrity_officer" not in found
+
+
+def test_blueprint_records_the_prompt_never_speaks_of_are_left_out() -> None:
+    doc = _app("Buyers raise purchase orders; a budget holder approves them and the warehouse "
+               "receives the goods.")
+    assert list(doc["entities"]) == ["PurchaseOrder"]
+    assert "supplier" not in doc["entities"]["PurchaseOrder"]["fields"]
+    doc = _app("Buyers raise purchase orders from suppliers; a budget holder approves them.")
+    assert "Supplier" in doc["entities"]
+    # the blueprint's own record keeps its line items
+    doc = _app("Employees submit expense claims; a manager approves and finance pays.")
+    assert set(doc["entities"]) == {"ExpenseClaim", "ExpenseLine"}
+
+
+def test_values_in_dashes_or_with_numbers_are_not_fields() -> None:
+    found = [f for f, _, _ in extract(
+        "Vulnerability findings come from scanners. Security triages each finding and sets a "
+        "severity - critical, high, medium or low - which drives the remediation deadline "
+        "(critical 7 days, high 30, medium 90, low 180).").fields]
+    assert not {"critical", "high", "critical_7_days", "high_30"} & set(found)
+
+
+def test_a_verb_after_what_is_triaged_is_no_outcome() -> None:
+    intent = extract("Security triages each finding and sets a severity; the team fixes it.")
+    assert intent.outcomes == []
+
+
+def test_has_to_is_an_obligation_not_a_list_of_fields() -> None:
+    found = [f for f, _, _ in extract(
+        "Teams raise a risk exception, which the CISO has to approve, with an expiry date and "
+        "the compensating controls.").fields]
+    assert "expiry_date" in found
+    assert not [f for f in found if f.startswith(("with_", "to_"))]

@@ -83,7 +83,7 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Invoices with several lines; accounts payable clerks enter invoices, budget holders "
      "approve, finance pays in USD.",
      {"entities": ["Invoice", "InvoiceLine"], "currency": "USD",
-      "roles": ["clerk", "budget_holder", "finance"]}),
+      "roles": ["accounts_payable_clerk", "budget_holder", "finance"]}),
     ("Permit applications: citizens apply for parking permits; officers review and issue them.",
      {"states": ("PermitApplication", ["submitted", "issued"]),
       "roles": ["citizen", "officer"]}),
