@@ -131,6 +131,9 @@ class Intent:
     secondary: set[int] = field(default_factory=set)
     """Positions of entity mentions that name what a record points at ("per location"), not
     the record the words after them describe."""
+    counted: set[int] = field(default_factory=set)
+    """Positions of what the organisation counts ("we manage about 1,200 tenancies"): a
+    register the records point at, never the record the prompt opens with."""
     outcomes: list[tuple[str, list[str], int]] = field(default_factory=list)
     """Where a decision ends ("the panel decides: upheld, partially upheld or dismissed"):
     the role deciding, the final states, the position."""
@@ -1176,6 +1179,9 @@ def _bare_lists(text: str, intent: Intent) -> None:
         lead = items[0].split()
         cut = max((i + 1 for i, w in enumerate(lead)
                    if w in _BREAKS | _VALUES_FOLLOW or _verb(w)), default=0)
+        if len(lead) >= 3 and cut == len(lead) and lead[-2] == "who" and \
+                lead[-3] in _LISTING:
+            cut -= 2  # "we log who paid, amount, ...": the payer is the first field
         opens = bool(re.search(r"(?:^|(?<![0-9])[.;:!?])\s*$", text[:match.start()]))
         if (lead[cut - 1] not in _LISTING if cut else not opens) or \
                 text[:match.start()].endswith("("):
@@ -1217,12 +1223,21 @@ def _verb(word: str) -> bool:
     return word in verb_forms() and not _noun_like(word)
 
 
+_IRREGULAR_PAST = {"paid": "paid", "did": "done", "sent": "sent", "made": "made", "took": "taken",
+                   "wrote": "written", "signed": "signed", "found": "found", "saw": "seen",
+                   "brought": "brought", "bought": "bought", "gave": "given", "sold": "sold"}
+
+
 def _list_item(words: list[str], intent: Intent) -> tuple[list[str], bool] | None:
     """An item of a list without its trailing clause ("the gross weight including the
     vehicle" is the gross weight), and whether it was cut short; None when the item is a
     clause itself ("the driver delivers it", "every 7 days")."""
     while words and words[0] in _FILLERS:
         words = words[1:]
+    if len(words) in (2, 3) and words[0] == "who" and words[-1] in ("it", "them", words[1]) \
+            and (words[1].endswith("ed") or words[1] in _IRREGULAR_PAST):
+        # "who paid", "who approved it": the person, a field of the record
+        return [_IRREGULAR_PAST.get(words[1]) or words[1], "by"], False
     if not words or words[0] in _BREAKS or words[0] in ("every", "each") or \
             (_verb(words[0]) and not (words[0].endswith("ed") and len(words) > 1)):
         return None
@@ -1500,6 +1515,16 @@ _UNITS = {"day", "week", "month", "year", "hour", "person", "item", "head", "nig
 _FOR_PLACE = re.compile(r"\b(?:for|at)\s+(?:an?|one|the|their|its|each|every)\s+"
                         r"((?:[a-z-]+\s+){0,2}[a-z-]+)")
 _WHO_WE_ARE_PLACES = {"office", "desk", "department", "team", "company", "firm", "business"}
+_COUNTED = re.compile(r"\b(?:our|about|around|over|some|nearly|almost|across|of|with|run|"
+                      r"runs|manage|manages|have|has)\s+(?:\d[\d,]*|several|dozens\s+of|"
+                      r"hundreds\s+of|thousands\s+of)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+s)\b")
+""""Our 14 restaurants", "about 300 moulds": what an organisation counts, it keeps a register
+of."""
+_PLAIN_ADJECTIVES = {"new", "old", "small", "large", "big", "main", "own", "other", "busy",
+                     "different", "independent", "local", "regional", "active", "live"}
+_NOT_COUNTED = {"minute", "second", "metre", "meter", "mile", "kilometre", "pound", "dollar",
+                "euro", "million", "thousand", "percent", "time", "tonne", "ton", "kg", "litre",
+                "working", "business", "year", "people", "staff", "member", "user"}
 
 
 def _links(text: str, intent: Intent) -> None:
@@ -1529,6 +1554,20 @@ def _links(text: str, intent: Intent) -> None:
                 target.split()[-1] not in _WHO_WE_ARE_PLACES:
             _mention(intent, target, match.start(1))
             intent.secondary.add(match.start(1))
+    for match in _COUNTED.finditer(text):
+        words = _first_words(match.group(1))
+        while len(words) > 1 and (words[0] in _PLAIN_ADJECTIVES or words[0].endswith(
+                ("ed", "er", "al", "ive", "ous", "ful", "ic"))):
+            words = words[1:]  # "about 60 older buildings", "our 6 franchised showrooms"
+        target = _noun_phrase(words, intent)
+        if not target or singular(target.split()[-1]) in _UNITS | _NOT_COUNTED:
+            continue
+        role = intent.role_re.fullmatch(target)
+        if role and singular(target.split()[-1]) not in PARTY_WORDS:
+            continue  # "our 40 engineers": who works in the app
+        _mention(intent, target, match.start(1))
+        intent.secondary.add(match.start(1))
+        intent.counted.add(match.start(1))
     forms = verb_forms()
     verbs = sorted((f for f, v in forms.items() if v in ASSOCIATION_VERBS), key=len,
                    reverse=True)

@@ -682,7 +682,8 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
     opening = intent.sentences[0][1] if intent.sentences else 0
     if len(intent.sentences) > 1 and not any(at < opening for _, at in intent.entities):
         opening = intent.sentences[1][1]
-    first = next((p for p, at in intent.entities if p not in intent.weak), "")
+    first = next((p for p, at in intent.entities if p not in intent.weak
+                  and at not in intent.counted), "")
     if not any(p == first and at < opening for p, at in intent.entities):
         first = ""
     for phrase, _ in intent.entities:
@@ -1110,6 +1111,12 @@ def _connect(plan: Plan, intent: Intent, primary: str) -> None:
         if one and other and one != other:
             _add_ref(plan, one, other, f"the prompt links {plural(source)} to "
                                        f"{plural(target)}")
+    for phrase, at in intent.entities:
+        counted = _resolve(plan, phrase) if at in intent.counted else ""
+        if counted and counted != primary and plan.entities[counted].from_prompt:
+            # "our 40 pubs": each visit, repair or cash-up is at one of them
+            _add_ref(plan, primary, counted, f"each {_words(primary)} is of one of the "
+                                             f"{plural(_words(counted))} the prompt counts")
     mentions = [(at, _resolve(plan, p)) for p, at in intent.entities + intent.children]
     for start, end in intent.sentences:
         named = list(dict.fromkeys(n for at, n in mentions if n and start <= at < end))

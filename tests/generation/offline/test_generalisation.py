@@ -845,3 +845,27 @@ def test_has_to_is_an_obligation_not_a_list_of_fields() -> None:
         "the compensating controls.").fields]
     assert "expiry_date" in found
     assert not [f for f in found if f.startswith(("with_", "to_"))]
+
+
+def test_what_the_organisation_counts_is_a_register_the_record_points_at() -> None:
+    doc = _app("Every night the closing manager in each of our 14 restaurants does the cash-up: "
+               "total takings, card takings, cash counted, tips. Finance checks each cash-up.")
+    assert "Restaurant" in doc["entities"]
+    assert doc["entities"]["CashUp"]["fields"]["restaurant"]["to"] == "Restaurant"
+    # the adjective goes, and the counted thing never leads
+    doc = _app("We fully manage about 1,200 residential tenancies. When rent is late our credit "
+               "controller opens an arrears case for the tenancy; the housing manager closes "
+               "it.")
+    assert _main(doc) == "ArrearsCase"
+    assert "Tenancy" in doc["entities"]
+    # units, periods and people are not registers
+    found = [p for p, _ in extract("Over 30 minutes late, about 40 engineers and some 5 "
+                                   "metres of cable: each job is logged.").entities]
+    assert not {"minute", "engineer", "metre"} & set(found)
+
+
+def test_who_did_it_in_a_list_is_a_field() -> None:
+    found = [f for f, _, _ in extract(
+        "Payment recalls: a customer tells us they sent a payment to the wrong account. We "
+        "log who paid, amount, the beneficiary bank and the reason.").fields]
+    assert found[:2] == ["paid_by", "amount"]
