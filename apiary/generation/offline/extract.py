@@ -194,12 +194,13 @@ def role_regex(extra: tuple[str, ...] = ()) -> re.Pattern[str]:
                r"responsible|assigned|direct|own|new|other|which|what|some|many|more|most|"
                r"relevant|right|named)\s)")
     # "the heavy haulage manager", "a revenue protection inspector": up to two words before
-    compound = (rf"(?:[a-z]+\s+{article})?[a-z]+\s+(?:team|manager|officer|lead|leader|"
+    compound = (rf"(?<!')(?:[a-z]+\s+{article})?[a-z]+\s+(?:team|manager|officer|lead|leader|"
                 r"coordinator|director|clerk|specialist|holder|board|committee|panel|administrator|owner|supervisor|"
                 r"associate|representative|adviser|advisor|assistant|desk|office|handler|"
                 r"engineer|analyst|planner|controller|auditor|accountant|technician|"
                 r"inspector|scientist|designer|developer|buyer|editor|assessor|adjuster|"
-                r"underwriter|investigator|consultant|nurse|agent|authority)")
+                r"underwriter|investigator|consultant|nurse|agent|authority|superintendent|"
+                r"champion|signatory|executive)")
     # "a senior broker", "the head teacher": a role of its own, above or beside the plain one
     qualified = (r"(?:senior|junior|head|chief|deputy|principal|lead|trainee)\s+"
                  rf"(?:{alternatives})")
@@ -271,6 +272,10 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b([a-z]+)'s\s+(?=(?:representative|manager|team|officer|lead|leader|"
                   r"contact|agent|office|assistant)\b)", r"\1 ", text)
     text = re.sub(r"\b(fill|fills|filled|filling)\s+(?:in|out)\b", "fill", text)
+    # "approves it or sends it back with questions": returns it
+    text = re.sub(r"\b(send|sends|sent|sending)\s+(it|them)\s+back\b",
+                  lambda m: {"send": "return", "sends": "returns", "sent": "returned",
+                             "sending": "returning"}[m.group(1)] + " " + m.group(2), text)
     # "the site manager gives the final yes or no", "gives the go-ahead": a decision
     text = re.sub(r"\b(?:gives?|says?)\s+(?:it\s+)?(?:the\s+|a\s+)?(?:final\s+)?"
                   r"(?:yes\s+or\s+no|yes/no|go/no-go|go\s+or\s+no-go)\b", "approves or rejects",
@@ -415,8 +420,9 @@ def _clean_phrases(found: list[tuple[str, int]],
     return cleaned
 
 
-_AGENT_NOUN = re.compile(r"\b((?:(?<=the )|(?<=each )|(?<=every )|(?<=our )|(?<=a )|(?<=an ))"
-                         r"[a-z]{3,}(?:ian|er|or|ist|ant|ent|ee)|"
+_AGENT_NOUN = re.compile(r"\b((?:(?<=the )|(?<=each )|(?<=every )|(?<=our )|(?<=a )|(?<=an )|"
+                         r"(?<=lead )|(?<=senior )|(?<=principal )|(?<=duty )|(?<=site ))"
+                         r"[a-z]{3,}(?:ian|er|or|ist|ant|ent|ee|man)|"
                          r"[a-z]{3,}(?:ians|ers|ors|ists|ants|ents|ees))\s+"
                          r"(?:can\s+|may\s+|"
                          r"must\s+|will\s+|then\s+|also\s+|should\s+)?([a-z]+)")
@@ -584,8 +590,11 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
         if name == "everyone":
             continue
         end = mentions[number + 1][0] if number + 1 < len(mentions) else len(text)
-        after = text[match_end: min(end, match_end + 80)]
+        after = text[match_end: min(end, match_end + 100)]
         clause = re.split(r"[.;:!?]|\bwho\b|\bwhere\b|\bwhen\b", after)[0]
+        # "the drilling superintendent in town reviews", "the duty manager on site signs"
+        clause = re.sub(r"^\s*(?:in|at|on)\s+(?:the\s+|our\s+|head\s+)?[a-z]+(?=\s+[a-z]+s\b)",
+                        "", clause)
         words = re.findall(r"[a-z]+(?:[- ](?:off|in|out|up))?|,", clause)
         found = unknown = False
         for index, word in enumerate(words[:12]):
@@ -604,7 +613,7 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
             if verb is not None and found and word.endswith("ing"):
                 break  # "installs and tests the line, and billing starts": a new clause
             if verb is not None and following != "by" and (
-                    not found or previous in ("and", "or", "then", "also", ",")):
+                    not found or previous in ("and", "or", "then", "also", ",", "either")):
                 if previous in PASSIVE:
                     break
                 intent.actions.append(Action(name, verb, match_end + index))
@@ -625,7 +634,8 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
                 # "approves claims and pays them", "inspects, schedules a crew, marks it
                 # fixed": skip the object, look for "and" or a comma, then a verb
                 rest = words[index:index + (8 if unknown else 4)]
-                if "and" in rest or "," in rest or "then" in rest:
+                if "and" in rest or "," in rest or "then" in rest or (
+                        "or" in rest and rest[0] in ("it", "them")):  # "approves it or ..."
                     continue
             break
 
@@ -962,12 +972,14 @@ def _entities(text: str, intent: Intent) -> None:
         group = match.group(2).split()
         before = re.split(r"[.;!?]", text[:match.start()])[-1].rstrip()
         if (before.endswith((":", ",")) and ":" in before) or \
-                (group and group[0] in _SUBJECT_VERBS | _PRONOUNS):
-            continue  # "...: file reference, passenger name", "the file goes to": a noun
+                (group and group[0] in _SUBJECT_VERBS | _PRONOUNS) or \
+                (before.split() or [""])[-1] in ("the", "a", "an", "each", "every", "this"):
+            continue  # "...: file reference", "the file goes to", "the request says": a noun
         if match.group(1) in ("keep", "keeps") and group and group[0].endswith("ing"):
             continue  # "customers keep e-mailing us": what they do, again and again
-        stop_at = next((i for i, w in enumerate(group) if w in _STOP or (
-            i and w in ("each", "every", "per"))), None)  # "logs KPIs every week"
+        # "logs KPIs every week"; "records which reservoir, the date, ...": a field first
+        stop_at = next((i for i, w in enumerate(group) if (w in _STOP and (i or w != "which"))
+                        or (i and w in ("each", "every", "per"))), None)
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
         single = items[0].split() if len(items) == 1 else []
         # "records every flaring event": each one is a record ("checks every week" is when)
@@ -977,10 +989,14 @@ def _entities(text: str, intent: Intent) -> None:
                 len(items) >= 2 or (single and singular(single[-1]) == single[-1]))) or (
                 match.group(1) in ("fill", "fills", "enter", "enters") and len(items) >= 3):
             # "records the ledger balance", "fills in the description, cost and budget
-            # line": what is written down, the record's fields
+            # line": what is written down, the record's fields, to the list's end
+            if len(items) >= 2 and stop_at is None:
+                clause = re.match(r"[^.;:!?()]*", text[match.start(2):])
+                items = re.split(r",\s*|\s+and\s+|\s+&\s+", clause.group(0) if clause else "")
             for offset, item in enumerate(items):
                 words = item.split()
-                stop = next((i for i, w in enumerate(words) if w in _STOP), None)
+                stop = next((i for i, w in enumerate(words) if w in _STOP
+                             and (i or w != "which")), None)
                 _field_item(" ".join(words[:stop]), match.start(2) + offset, intent)
                 if stop is not None:
                     break
@@ -1122,7 +1138,12 @@ _FIELDS = re.compile(
 ENUM_WORDS = {"type", "category", "kind", "status", "level", "priority", "method", "channel",
               "class", "tier", "grade", "stage", "size", "severity", "urgency", "specialty",
               "reason", "disposition", "outcome", "source", "plan", "mode", "format", "off",
-              "leave", "role", "shift", "team", "department", "rating", "risk", "impact", "band"}
+              "leave", "role", "shift", "team", "department", "rating", "risk", "impact", "band",
+              "frequency", "period"}
+_EXAMPLES = re.compile(r"\.\.\.|\u2026|\betc\b|\bthat kind of thing\b|\band so on\b|"
+                       r"(?:^|,)\s*(?:an?)\s+[a-z-]+(?:\s+[a-z-]+)?\s*,\s*(?:an?)\s")
+"""Inside brackets, a list of examples, not fields: "(sesame, milk, egg, nuts...)", "(flash, a
+broken ejector pin, a water leak, that kind of thing)"."""
 _LIST = re.compile(r"(?::|\s-|\s\u2013)\s+([^.;:!?()]*(?:\([^)]*\)[^.;:!?()]*)*)")
 _PARENS = re.compile(r"([a-z-]+)\s*\(([^)]*)\)")
 
@@ -1130,8 +1151,13 @@ _PARENS = re.compile(r"([a-z-]+)\s*\(([^)]*)\)")
 def _fields(text: str, intent: Intent) -> None:
     chunks: list[tuple[str, int]] = []
     for match in _FIELDS.finditer(text):
-        if not re.match(rf"{MANY}\b", match.group(1)):
-            chunks.append((match.group(1), match.start(1)))
+        chunk = match.group(1)
+        if chunk.count("(") > chunk.count(")"):
+            # "with a problem (flash, a broken ejector pin, that kind of thing)": cut short
+            # inside its brackets, the list is the words before them
+            chunk = chunk[:chunk.rfind("(")]
+        if not re.match(rf"{MANY}\b", chunk):
+            chunks.append((chunk, match.start(1)))
     for match in _LIST.finditer(text):
         word = (text[:match.start()].split() or [""])[-1]
         if match.group(0).lstrip()[:1] != ":" and singular(word) in ENUM_WORDS:
@@ -1140,16 +1166,29 @@ def _fields(text: str, intent: Intent) -> None:
             chunks.append((match.group(1), match.start(1)))
     for match in _PARENS.finditer(text):
         before, inside = match.group(1), match.group(2)
-        if inside.count(",") >= 2 and singular(before) not in ENUM_WORDS and \
-                not text[:match.start()].rstrip().endswith(",") and \
-                len(re.findall(r"\d", inside)) <= inside.count(","):
-            # "(critical 7 days, high 30, medium 90)": values with their numbers
-            chunks.append((inside, match.start(2)))
-            _described(match, intent)
+        if inside.count(",") < 2 or singular(before) in ENUM_WORDS or \
+                text[:match.start()].rstrip().endswith(",") or \
+                len(re.findall(r"\d", inside)) > inside.count(","):
+            continue  # "(critical 7 days, high 30, medium 90)": values with their numbers
+        if _EXAMPLES.search(inside) or not _typed(inside):
+            # examples of what a field holds: not fields, and no words to choose an app by
+            intent.lists.append((match.start(2), match.end(2)))
+            continue
+        chunks.append((inside, match.start(2)))
+        _described(match, intent)
     for chunk, start in chunks:
         if chunk.count(",") >= 2:
             intent.lists.append((start, start + len(chunk)))
         _field_list(chunk, start, intent)
+
+
+def _typed(inside: str) -> bool:
+    """Whether a bracketed list names fields: at least one item is a date, a number, a name,
+    a description or a kind of thing; "(detention, isolation, suspension)" and "(pile cap,
+    pier, crosshead)" are what a field holds."""
+    items = [i.split() for i in re.split(r",|\s+and\s+|\s+or\s+", inside) if i.strip()]
+    return any(words[-1] in _SHARED_HEADS | ENUM_WORDS or
+               field_spec(snake(" ".join(words)))["type"] != "string" for words in items)
 
 
 _RUN = re.compile(r"[^,.;:!?()]+(?:,[^,.;:!?()]+){2,}")
@@ -1325,8 +1364,11 @@ _SHARED_HEADS = {"date", "time", "address", "number", "name", "amount", "cost", 
 
 
 def _field_item(item: str, position: int, intent: Intent) -> None:
-    if not item or re.match(rf"{MANY}\b", item):
-        return
+    if not item or re.match(rf"{MANY}\b", item) or \
+            re.match(r"(?:about|around|over|nearly|almost|roughly|some)\s|\d[\d,]*\s+[a-z]+s$",
+                     item):
+        return  # "an injection moulder with about 300 moulds, some ours": how many, whose
+    item = re.sub(r"^(?:it|them)\s+(?=(?:a|an|the)\s)", "", item)  # "gives it a priority"
     required = bool(re.match(r"(?:a |an |the )?(?:required|mandatory)\b", item))
     # "who found it", "who raised it": the person, as "found by"
     item = re.sub(r"^who\s+([a-z]+ed|found|made|took|saw|did|sent|paid)\s+(?:it|them)$",
@@ -1413,6 +1455,12 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         _mention(intent, singular(words[-1]), position)
         intent.secondary.add(position)
         role = None
+    if lead and lead.group(0).startswith("which") and not role and not values and \
+            len(words) == 1 and singular(words[0]) == words[0] and \
+            field_spec(name)["type"] in ("string", "text"):
+        # "which pipeline", "which site": one of a set the organisation keeps, a register
+        _mention(intent, words[0], position)
+        intent.secondary.add(position)
     spec: dict[str, Any] = {"type": "ref", "to": "User"} if role else field_spec(name)
     if kind and not role:
         spec = {"type": kind}

@@ -1361,7 +1361,8 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
             approval = (current, list(dict.fromkeys(roles)))
         last_source = current
         current = target
-    if approval and not any(t.target == "rejected" for t in moves.values()):
+    if approval and not any(t.target == "rejected" for t in moves.values()) and \
+            not any(a.verb == "return" for a in steps):  # "approves it or sends it back"
         states.append("rejected")
         finals.add("rejected")
         moves["reject"] = TransitionPlan([approval[0]], "rejected", approval[1])

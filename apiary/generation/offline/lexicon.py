@@ -272,7 +272,8 @@ ROLE_WORDS: dict[str, str] = {
     "underwriter": "underwriter", "broker": "broker", "agronomist": "agronomist",
     "picker": "picker", "packer": "packer", "mentor": "mentor",
     "social worker": "social_worker", "counsellor": "counsellor", "counselor": "counsellor",
-    "therapist": "therapist",
+    "therapist": "therapist", "superintendent": "superintendent", "matron": "matron",
+    "lifeguard": "lifeguard", "councillor": "councillor", "signatory": "signatory",
     # titles people write as initials, and trade names without an agent suffix
     "ceo": "ceo", "cfo": "cfo", "cio": "cio", "cto": "cto", "coo": "coo", "ciso": "ciso",
     "dpo": "data_protection_officer", "mlro": "mlro", "senco": "senco",

@@ -869,3 +869,65 @@ def test_who_did_it_in_a_list_is_a_field() -> None:
         "Payment recalls: a customer tells us they sent a payment to the wrong account. We "
         "log who paid, amount, the beneficiary bank and the reason.").fields]
     assert found[:2] == ["paid_by", "amount"]
+
+
+def test_which_thing_in_a_list_is_a_register_the_record_points_at() -> None:
+    doc = _app("Leak reports for our water network. For each leak the inspector records which "
+               "reservoir, the date, the estimated loss and a photo. The network manager closes "
+               "each report.")
+    assert set(doc["entities"]) == {"LeakReport", "Reservoir"}
+    fields = doc["entities"]["LeakReport"]["fields"]
+    assert fields["reservoir"] == {**fields["reservoir"], "type": "ref", "to": "Reservoir"}
+    # the list is read to its end, not to the sixth word
+    assert {"date", "estimated_loss", "photo"} <= set(fields)
+
+
+def test_a_document_that_says_things_is_not_a_record_named_by_its_verb() -> None:
+    found = [p for p, _ in extract("Staff raise a transfer request. The request says which "
+                                   "office, the start date and the reason.").entities]
+    assert "say" not in found
+    assert "transfer request" in found
+
+
+def test_examples_in_brackets_are_not_fields() -> None:
+    found = {f for f, _, _ in extract(
+        "Each incident has a cause (a loose cable, a blocked drain, that kind of thing), the "
+        "sanction given (detention, isolation, suspension), the allergens (sesame, milk, "
+        "egg...) and a billing cycle (weekly, fortnightly, monthly).").fields}
+    assert not {"loose_cable", "detention", "isolation", "sesame", "milk", "weekly"} & found
+    # a bracketed list with a date, a name or an amount is still the fields of a thing
+    found = {f for f, _, _ in extract(
+        "Each visit records the guest (name, date of birth, phone) and the room.").fields}
+    assert {"name", "date_of_birth", "phone"} <= found
+
+
+def test_counts_and_owners_after_with_are_not_fields() -> None:
+    found = [f for f, _, _ in extract(
+        "We are a moulder with about 300 moulds, some ours and some owned by customers. The "
+        "supervisor gives it a priority.").fields]
+    assert not [f for f in found if "300" in f or f in ("ours", "it_priority")]
+    assert "priority" in found
+
+
+def test_titles_without_an_agent_ending_are_roles() -> None:
+    found = extract("The shift superintendent reviews each log. The lead ecologist drafts the "
+                    "report and the stockman fills it in. A lifeguard tests each pool; the "
+                    "matron authorises overtime.").roles
+    assert {"shift_superintendent", "lead_ecologist", "stockman", "lifeguard",
+            "matron"} <= set(found)
+    # a possessive is not part of the title
+    found = extract("The dealer's warranty administrator submits the claim.").roles
+    assert "warranty_administrator" in found
+    assert not [r for r in found if r.startswith("s_")]
+
+
+def test_approves_or_sends_back_is_a_way_back_not_a_refusal() -> None:
+    doc = _app("Every morning each site supervisor submits the daily site report. The "
+               "construction manager in town reviews each report and either approves it or "
+               "sends it back with questions.")
+    states = _states(doc, _main(doc))
+    assert {"approved", "returned"} <= set(states)
+    assert "rejected" not in states
+    transitions = doc["entities"][_main(doc)]["workflow"]["transitions"]
+    assert all(t["roles"] == ["construction_manager"] for name, t in transitions.items()
+               if t["to"] in ("approved", "returned"))
