@@ -982,18 +982,29 @@ def _entities(text: str, intent: Intent) -> None:
                         or (i and w in ("each", "every", "per"))), None)
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
         single = items[0].split() if len(items) == 1 else []
+        whole, clause = items, ""  # to the list's end, beyond the words the pattern reads
+        if len(items) >= 2 and stop_at is None and not group[0].startswith("-"):
+            to_end = re.match(r"(?:[^.;:!?()]|\([^)]*\))+?" + _BOUNDARY, text[match.start(2):])
+            clause = to_end.group(0) if to_end else ""
+            whole = re.split(r",\s*|\s+and\s+|\s+&\s+", re.sub(r"\([^)]*\)", "", clause)) \
+                if clause else items
         # "records every flaring event": each one is a record ("checks every week" is when)
         counted = len(group) > 1 and group[0] in ("every", "each") and \
-            singular(group[1]) not in _UNITS | {"time", "shift", "morning", "evening"}
+            singular(group[1]) not in _UNITS | {"time", "shift", "morning", "evening", "date"}
         if (match.group(1) in RECORD_VERBS and not counted and (
                 len(items) >= 2 or (single and singular(single[-1]) == single[-1]))) or (
-                match.group(1) in ("fill", "fills", "enter", "enters") and len(items) >= 3):
+                match.group(1) in ("fill", "fills", "enter", "enters") and len(items) >= 3) or (
+                # "we log the notice number, issuing authority, vehicle reg, date and time":
+                # a list with numbers and dates in it is fields, whatever the verb
+                len(whole) >= 3 and not counted and ":" not in before and
+                before.count(",") < 2 and  # (not a verb inside a list: "intention to submit date")
+                sum(1 for item in whole if item.split() and _typed(item)) >= 2):
             # "records the ledger balance", "fills in the description, cost and budget
             # line": what is written down, the record's fields, to the list's end
-            if len(items) >= 2 and stop_at is None:
-                clause = re.match(r"[^.;:!?()]*", text[match.start(2):])
-                items = re.split(r",\s*|\s+and\s+|\s+&\s+", clause.group(0) if clause else "")
-            for offset, item in enumerate(items):
+            if len(whole) >= 3 and clause:
+                _field_list(clause, match.start(2), intent)
+                continue
+            for offset, item in enumerate(whole):
                 words = item.split()
                 stop = next((i for i, w in enumerate(words) if w in _STOP
                              and (i or w != "which")), None)
@@ -1011,6 +1022,8 @@ def _entities(text: str, intent: Intent) -> None:
             words = item.split()
             if offset and not listed and len(words) > 1:
                 break
+            if words and words[0] in ("whether", "if", "how", "what", "when", "why", "back"):
+                break  # "keep each date, result and whether it passed", "writes back to"
             stop = next((i for i, w in enumerate(words) if w in _STOP), None)
             phrase = _noun_phrase(words[:stop], intent)
             if phrase and match.group(1).startswith("write") and (

@@ -931,3 +931,23 @@ def test_approves_or_sends_back_is_a_way_back_not_a_refusal() -> None:
     transitions = doc["entities"][_main(doc)]["workflow"]["transitions"]
     assert all(t["roles"] == ["construction_manager"] for name, t in transitions.items()
                if t["to"] in ("approved", "returned"))
+
+
+def test_a_list_with_numbers_and_dates_is_fields_whatever_the_verb() -> None:
+    intent = extract("Fines come in by post. We log the notice number, issuing body, vehicle "
+                     "reg, date and time, location of the offence, amount and payment deadline, "
+                     "then match it to the driver.")
+    found = [f for f, _, _ in intent.fields]
+    assert {"notice_number", "vehicle_reg", "location_of_offence", "amount",
+            "payment_deadline"} <= set(found)
+    assert not {"notice", "vehicle"} & {p for p, _ in intent.entities}
+    # a list of records stays records
+    found = [p for p, _ in extract("We log complaints, incidents and near misses.").entities]
+    assert {"complaint", "incident", "near miss"} <= set(found)
+
+
+def test_particles_and_questions_after_a_verb_are_not_records() -> None:
+    found = [p for p, _ in extract(
+        "The officer decides each appeal, then writes back to the passenger. We keep each "
+        "date, result and whether it passed.").entities]
+    assert not {"back", "passed", "date"} & set(found)
