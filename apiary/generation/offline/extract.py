@@ -390,7 +390,9 @@ def entity_phrase(phrase: str, nouns: frozenset[str] = frozenset()) -> str:
     words = phrase.split()
     while words and words[-1] in _EDGE_WORDS:
         words.pop()
-    while words and words[0] in _EDGE_WORDS:
+    while words and (words[0] in _EDGE_WORDS or (
+            # "for a particular animal": which one, not what
+            len(words) > 1 and words[0] in ("particular", "specific", "certain", "given"))):
         words.pop(0)
     # "record inspections", "schedule visits": the action, then the record
     while len(words) > 1 and (words[0] in PURE_VERBS or words[0] in _LEADING_VERBS) and \

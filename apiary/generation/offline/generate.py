@@ -713,6 +713,22 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
                 # expense claim)
                 _rename_entity(plan, found, name)
                 named.add(name)
+            elif phrase == first and len(words) >= 2 and words[-1] in GENERIC_NOUNS and \
+                    words[-1] not in _words(found).split() and name not in plan.entities and \
+                    found not in named and found == _unspoken_main(plan, intent) and \
+                    phrase not in plan.entities[found].aliases:
+                # "Gas escape jobs for our emergency service" to a blueprint of work orders
+                # the prompt never names: its record, under the name the prompt opens with
+                _rename_entity(plan, found, name)
+                named.add(name)
+            elif len(words) == 2 and words[-1] == _words(found).split()[-1] and \
+                    " " in _words(found) and f" {_words(found)} " not in intent.words and \
+                    name not in plan.entities and found not in named and \
+                    plan.entities[found].kind == "main" and _foreign_kind(plan, phrase):
+                # "adoption applications" to a blueprint of grant applications that the
+                # prompt never names: another kind of application, under the prompt's name
+                _rename_entity(plan, found, name)
+                named.add(name)
             continue
         name = pascal(phrase)
         main = _blueprint_main(plan)

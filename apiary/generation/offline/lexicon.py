@@ -42,6 +42,12 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
     (r"(_|^)(date|dates|deadline|due|due_by|birthday|expiry|expires|start|end|until|since|"
      r"expiry_date|expiry_dates)$",
      {"type": "date"}),
+    # spreadsheet headings that lead with what they are: "date found", "time of arrival"
+    (r"^(time_(?!slot|sheet|zone|band)(?:of_)?[a-z]+|(?:arrival|departure)_times?)$",
+     {"type": "datetime"}),
+    (r"^date_(?!and_|time)[a-z_]+$", {"type": "date"}),
+    (r"(^|_)(points|interval|duration|duration_minutes)$", {"type": "integer", "min": 0}),
+    (r"(^|_)(meter_reading|gravity)$|(^|_)volume_", {"type": "decimal"}),
     (r"(^|_)(cooking|prep|preparation|travel|response|resolution|waiting|processing|lead|"
      r"run|total|turnaround)_time$", {"type": "integer", "min": 0}),
     (r"(^|_)(time|timestamp|at|datetime|scheduled_for|appointment)$", {"type": "datetime"}),

@@ -951,3 +951,41 @@ def test_particles_and_questions_after_a_verb_are_not_records() -> None:
         "The officer decides each appeal, then writes back to the passenger. We keep each "
         "date, result and whether it passed.").entities]
     assert not {"back", "passed", "date"} & set(found)
+
+
+def test_another_kind_of_the_blueprints_record_takes_the_prompts_name() -> None:
+    doc = _app("We are a charity that rehomes dogs. Applicants submit an adoption application "
+               "with their home details; a volunteer reviews it and the manager approves or "
+               "declines it.")
+    assert "AdoptionApplication" in doc["entities"]
+    assert "GrantApplication" not in doc["entities"]
+
+
+def test_headings_that_lead_with_what_they_are_get_its_type() -> None:
+    doc = _app("Lost property log. Columns: date found, item, time of arrival, penalty points, "
+               "meter reading, duration, estimated volume flared.")
+    fields = doc["entities"][_main(doc)]["fields"]
+    assert fields["date_found"]["type"] == "date"
+    assert fields["time_of_arrival"]["type"] == "datetime"
+    assert fields["penalty_points"]["type"] == "integer"
+    assert fields["meter_reading"]["type"] == "decimal"
+    assert fields["duration"]["type"] == "integer"
+    assert fields["estimated_volume_flared"]["type"] == "decimal"
+
+
+def test_which_one_is_not_part_of_a_records_name() -> None:
+    found = [p for p, _ in extract("People fill an adoption application for a particular "
+                                   "animal; the team approves it.").entities]
+    assert "animal" in found
+    assert "particular animal" not in found
+
+
+def test_the_record_the_prompt_opens_with_keeps_its_name_over_a_generic_alias() -> None:
+    doc = _app("Lift breakdown jobs for our lift maintenance company. The call handler logs the "
+               "building, the lift and the fault; an engineer attends and fixes it, and the job "
+               "is closed.")
+    assert _main(doc) == "LiftBreakdownJob"
+    # the blueprint's own name for it stays ("building problems" is a work order)
+    doc = _app("Staff report building problems with the location and a photo. The coordinator "
+               "assigns a technician, who closes the job.")
+    assert _main(doc) == "WorkOrder"
