@@ -1198,9 +1198,9 @@ def _fields(text: str, intent: Intent) -> None:
 
 
 def _typed(inside: str) -> bool:
-    """Whether a bracketed list names fields: at least one item is a date, a number, a name,
-    a description or a kind of thing; "(detention, isolation, suspension)" and "(pile cap,
-    pier, crosshead)" are what a field holds."""
+    """Whether a list (or one item of it) names fields: at least one item is a date, a number,
+    a name, a description or a kind of thing; "(detention, isolation, suspension)" and "(pile
+    cap, pier, crosshead)" are what a field holds."""
     items = [i.split() for i in re.split(r",|\s+and\s+|\s+or\s+", inside) if i.strip()]
     return any(words[-1] in _SHARED_HEADS | ENUM_WORDS or
                field_spec(snake(" ".join(words)))["type"] != "string" for words in items)
