@@ -969,6 +969,12 @@ _SUBJECT_VERBS = {"goes", "go", "is", "are", "was", "were", "has", "have", "gets
 """Words after a tracking verb that show it was a noun, the subject of a clause."""
 
 
+def _stops(index: int, word: str) -> bool:
+    """Whether a word ends what a tracking verb names; "which" opening it is a field ("records
+    which reservoir, the date, ...")."""
+    return word in _STOP and (index > 0 or word != "which")
+
+
 def _entities(text: str, intent: Intent) -> None:
     for match in _TRACK.finditer(text):
         group = match.group(2).split()
@@ -980,7 +986,7 @@ def _entities(text: str, intent: Intent) -> None:
         if match.group(1) in ("keep", "keeps") and group and group[0].endswith("ing"):
             continue  # "customers keep e-mailing us": what they do, again and again
         # "logs KPIs every week"; "records which reservoir, the date, ...": a field first
-        stop_at = next((i for i, w in enumerate(group) if (w in _STOP and (i or w != "which"))
+        stop_at = next((i for i, w in enumerate(group) if _stops(i, w)
                         or (i and w in ("each", "every", "per"))), None)
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
         single = items[0].split() if len(items) == 1 else []
@@ -1008,8 +1014,7 @@ def _entities(text: str, intent: Intent) -> None:
                 continue
             for offset, item in enumerate(whole):
                 words = item.split()
-                stop = next((i for i, w in enumerate(words) if w in _STOP
-                             and (i or w != "which")), None)
+                stop = next((i for i, w in enumerate(words) if _stops(i, w)), None)
                 _field_item(" ".join(words[:stop]), match.start(2) + offset, intent)
                 if stop is not None:
                     break

@@ -697,36 +697,9 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
             named.add(pascal(phrase))
             continue
         if found:
-            words = phrase.split()
             name = pascal(phrase)
-            if len(words) >= 2 and words[-1] not in _words(found).split() \
-                    and name not in plan.entities and words[-1] not in GENERIC_NOUNS \
-                    and found not in named:
-                _rename_entity(plan, found, name)
-                named.add(name)
-            elif " " in _words(found) and phrase.endswith(" " + _words(found)) and \
-                    words[-1] in GENERIC_NOUNS and \
-                    name not in plan.entities and found not in named and \
-                    _foreign_kind(plan, phrase):
-                # "price change requests" to a blueprint of IT change requests: another kind
-                # of a request, under the prompt's name (a travel expense claim is still an
-                # expense claim)
-                _rename_entity(plan, found, name)
-                named.add(name)
-            elif phrase == first and len(words) >= 2 and words[-1] in GENERIC_NOUNS and \
-                    words[-1] not in _words(found).split() and name not in plan.entities and \
-                    found not in named and found == _unspoken_main(plan, intent) and \
-                    phrase not in plan.entities[found].aliases:
-                # "Gas escape jobs for our emergency service" to a blueprint of work orders
-                # the prompt never names: its record, under the name the prompt opens with
-                _rename_entity(plan, found, name)
-                named.add(name)
-            elif len(words) == 2 and words[-1] == _words(found).split()[-1] and \
-                    " " in _words(found) and f" {_words(found)} " not in intent.words and \
-                    name not in plan.entities and found not in named and \
-                    plan.entities[found].kind == "main" and _foreign_kind(plan, phrase):
-                # "adoption applications" to a blueprint of grant applications that the
-                # prompt never names: another kind of application, under the prompt's name
+            if len(phrase.split()) >= 2 and name not in plan.entities and found not in named \
+                    and _another_name(plan, intent, phrase, found, first):
                 _rename_entity(plan, found, name)
                 named.add(name)
             continue
@@ -795,6 +768,28 @@ def _apply_entities(plan: Plan, intent: Intent) -> str:
         plan.assumptions.append(f"Made {name} a child of {parent}: each {_words(parent)} has "
                                 f"several, deleted with it.")
     return primary
+
+
+def _another_name(plan: Plan, intent: Intent, phrase: str, found: str, first: str) -> bool:
+    """Whether the prompt's phrase of two words or more, resolved to the blueprint's record
+    ``found``, renames it."""
+    words, theirs = phrase.split(), _words(found).split()
+    generic = words[-1] in GENERIC_NOUNS
+    # "purchase requisitions" for the blueprint's purchase orders
+    return (not generic and words[-1] not in theirs) or (
+        # "price change requests" to a blueprint of IT change requests: another kind of a
+        # request (a travel expense claim is still an expense claim)
+        generic and len(theirs) > 1 and phrase.endswith(" " + _words(found)) and
+        _foreign_kind(plan, phrase)) or (
+        # "Gas escape jobs for our emergency service" to a blueprint of work orders the prompt
+        # never names: its record, under the name the prompt opens with
+        generic and phrase == first and words[-1] not in theirs and
+        found == _unspoken_main(plan, intent) and phrase not in plan.entities[found].aliases) or (
+        # "adoption applications" to a blueprint of grant applications the prompt never
+        # names: another kind of application, under the prompt's name
+        len(words) == 2 and len(theirs) > 1 and words[-1] == theirs[-1] and
+        f" {_words(found)} " not in intent.words and plan.entities[found].kind == "main" and
+        _foreign_kind(plan, phrase))
 
 
 def _alias_names(plan: Plan, intent: Intent) -> None:
