@@ -257,10 +257,21 @@ def _spell_out(text: str) -> str:
     return text
 
 
+def _number(match: re.Match[str]) -> str:
+    """"ear tag no., breed", "no. of customers", "lab invoice no. The nurse": the
+    abbreviation names a number; what follows it (a comma, "of", or the next sentence) stays."""
+    before, after = match.group(1), match.group(2)
+    if before in ("or", "and", "yes", "say", "says", "said", "answer", "answers", "is", "a"):
+        return match.group(0)  # "billable yes or no. They submit": the word no
+    return f"{before} number{after if after is not None else '.'}"
+
+
 def normalise(text: str) -> str:
     """Phrasal verbs the tables read as one word; "keep a log of X" is "keep X"; acronyms
     spelled out where the prompt says what they stand for."""
     text = _spell_out(text)
+    text = re.sub(r"\b(e\.g|i\.e)\.", lambda m: m.group(1).replace(".", ""), text)
+    text = re.sub(r"\b([a-z]+)\s+no\.(\s*[,;/)]|\s+of\b)?", _number, text)
     text = re.sub(r"\b(keep|keeps|maintain|maintains)\s+(?:a |an |the )?(?:log|list|record|"
                   r"history|register)\s+of\s+(?:each |every |all |the )?", r"\1 ", text)
     text = re.sub(r"\b(sign|signs|signed|signing)\s+(?:them|it)\s+off\b", r"\1 off", text)
@@ -744,6 +755,12 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         return ""  # "rpi-linked", "risk-based": how, not what
     while len(words) > 1 and (words[-1] in _ADJECTIVES or _adverb(words[-1])):
         words = words[:-1]  # "a permit valid for 12 months", "the vessel actually arrives"
+    while len(words) > 1 and words[-1] in _WRITTEN_IN and words[-2] not in _BOOKS and (
+            not words[-1].startswith("book") or len(words) > 2 or
+            entity_shape(words[0]) in ("event", "money", "document")):
+        # "the cattle movement book", "the accident book", "a lab book spreadsheet": what is
+        # written in it ("the lab book" is the book)
+        words = words[:-1]
     if len(words) == 2 and singular(words[0]) != words[0] and forms.get(words[1]) and \
             not _noun_like(words[1]):
         words = [words[0]]  # "teams register with a name": the teams are the record
@@ -776,6 +793,12 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             or intent.role_re.fullmatch(last) or len(last) < 3:
         return ""
     return " ".join(singular(w) for w in words)
+
+
+_WRITTEN_IN = {"book", "books", "spreadsheet", "spreadsheets", "workbook", "workbooks"}
+_BOOKS = {"library", "text", "school", "note", "exercise", "address", "guest", "story", "picture",
+          "comic", "audio", "phone", "cook", "recipe", "reading", "reference", "log"}
+"""Books that are the record themselves ("library books"), not where records are written."""
 
 
 def _modifier(words: list[str], index: int, intent: Intent) -> bool:
@@ -979,7 +1002,12 @@ def _entities(text: str, intent: Intent) -> None:
     for match in _TRACK.finditer(text):
         group = match.group(2).split()
         before = re.split(r"[.;!?]", text[:match.start()])[-1].rstrip()
-        if (before.endswith((":", ",")) and ":" in before) or \
+        # "Electoral services: log postal vote applications.": the title, then what to do
+        told = before.endswith(":") and before.count(":") == 1 and "," not in before and \
+            not re.search(r"[.;!?]", text[:match.start()]) and \
+            not match.group(1).endswith(("s", "ing")) and \
+            not re.match(r"[a-z-]+(?:\s+[a-z-]+){0,3}\s*,", text[match.start(2):])
+        if (before.endswith((":", ",")) and ":" in before and not told) or \
                 (group and group[0] in _SUBJECT_VERBS | _PRONOUNS) or \
                 (before.split() or [""])[-1] in ("the", "a", "an", "each", "every", "this"):
             continue  # "...: file reference", "the file goes to", "the request says": a noun
@@ -1451,10 +1479,17 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         intent.fields.append((snake(" ".join(words)), dict(how_much, required=True) if required
                               else how_much, position))
         return
+    if " ".join(words) in _DIRECTIONS and not kind:
+        # "on or off", "in or out": which way it goes
+        intent.fields.append(("direction", {"type": "enum", "values": words[::2]}, position))
+        return
     forms = verb_forms()
-    if any((w in forms and not _noun_like(w) and not (
+    # "from holding", "to store": the two ends of a move
+    ends = len(words) == 2 and words[0] in ("from", "to")
+    if any((w in forms and not _noun_like(w) and not ends and not (
             # "planned route", "agreed price": a participle saying which one
-            i == 0 and len(words) >= 2 and w.endswith("ed"))) or w in _NOT_IN_FIELDS
+            i == 0 and len(words) >= 2 and w.endswith("ed"))) or (
+                w in _NOT_IN_FIELDS and not (ends and i == 0))
            for i, w in enumerate(words)):
         return
     if (len(words) == 1 and (words[0] in NOT_FIELDS or len(words[0]) < 3)) \
@@ -1493,6 +1528,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     intent.fields.append((name, spec, position))
 
 
+_DIRECTIONS = {"on or off", "off or on", "in or out", "out or in", "up or down",
+               "inbound or outbound", "incoming or outgoing", "import or export"}
+"""Which way a thing moves, told as its two values ("ear tag, on or off, from holding")."""
 _NOT_IN_FIELDS = {"we", "i", "you", "they", "he", "she", "who", "which", "that", "this", "is",
                   "are", "be", "been", "was", "were", "can", "should", "must", "will", "if",
                   "when", "then", "there", "here", "one", "keeps", "keep", "tracked", "need",
@@ -1647,6 +1685,13 @@ def _links(text: str, intent: Intent) -> None:
     for match in pattern.finditer(text):
         subject = singular(match.group(1))
         verb = forms[match.group(2)]
+        # "the cattle movement book for the farm", "a lab book": one noun, no booking
+        compound = match.group(2) == verb and subject == match.group(1) and \
+            not subject.endswith("s") and subject not in PARTY_WORDS | _COLLECTIVES and \
+            not intent.role_re.fullmatch(subject) and subject not in _EDGE_WORDS and \
+            subject not in ("we", "i", "you", "they", "who", "that", "which", "to")
+        if compound and match.group(2) in _WRITTEN_IN:
+            continue  # ("car hire branches" still speak of hires)
         if subject in ARTICLES or subject in FILLERS or subject in PASSIVE or subject in (
                 "we", "i", "you", "they", "and", "or", "to", "who", "that", "which"):
             if verb not in RECORD_MAKING_VERBS or subject in ARTICLES | PASSIVE or \
@@ -1674,12 +1719,16 @@ def _links(text: str, intent: Intent) -> None:
         head = singular(words[-1]) if words else ""
         kept = head not in BOOKED_AS_IS and (not obj or entity_shape(obj) not in (
             "event", "money", "document"))
-        if kept and (subject in PARTY_WORDS or (verb in RECORD_MAKING_VERBS and head)):
+        if kept and not compound and (subject in PARTY_WORDS or (
+                verb in RECORD_MAKING_VERBS and head)):
             # "organisations apply with a project title": the words after describe the
             # application, a record of its own; "coaches book courts": so do bookings
             _mention(intent, record, match.start(2))
 
 
+_COLLECTIVES = {"team", "crew", "people", "public", "family", "club", "department", "office",
+                "everyone", "anyone", "somebody", "someone", "nobody", "one"}
+"""Singular nouns that still do things together ("the team book a room")."""
 BOOKED_AS_IS = {"slot", "appointment", "session", "place", "seat", "ticket", "spot", "lesson",
                  "class", "visit", "table", "tour"}
 """What is booked and is itself the booking ("hauliers book delivery slots")."""

@@ -989,3 +989,33 @@ def test_the_record_the_prompt_opens_with_keeps_its_name_over_a_generic_alias() 
     doc = _app("Staff report building problems with the location and a photo. The coordinator "
                "assigns a technician, who closes the job.")
     assert _main(doc) == "WorkOrder"
+
+
+def test_a_book_names_what_is_written_in_it_and_abbreviations_do_not_end_a_list() -> None:
+    doc = _app("Cattle movement book for the farm, replacing the spreadsheet: ear tag no., breed, "
+               "movement date, on or off, from holding, to holding, haulier and lorry reg. The "
+               "stockman fills it in when animals move.")
+    assert _main(doc) == "CattleMovement"
+    assert "Booking" not in doc["entities"]
+    fields = doc["entities"]["CattleMovement"]["fields"]
+    assert {"ear_tag_number", "breed", "movement_date", "from_holding", "to_holding",
+            "haulier", "lorry_reg"} <= set(fields)
+    assert fields["direction"]["values"] == ["on", "off"]
+    # "e.g." ends no sentence; "yes or no." is still the word
+    found = [f for f, _, _ in extract("We log transfers: transfer no., store (e.g. Leeds), "
+                                      "date received, weight, billable yes or no. They submit "
+                                      "it.").fields]
+    assert found[:4] == ["transfer_number", "store", "date_received", "weight"]
+    assert not [f for f in found if "number" in f and f != "transfer_number"]
+    # people still book things
+    assert "booking" in [p for p, _ in extract("The team book rooms for a date.").entities]
+
+
+def test_a_title_then_an_order_names_the_record() -> None:
+    found = [p for p, _ in extract("Electoral services: log postal vote applications. We "
+                                   "check the signature and grant or reject it.").entities]
+    assert "postal vote application" in found
+    # a heading's list after a colon is still fields
+    found = [p for p, _ in extract("Columns: log date, file reference, amount. Staff enter "
+                                   "payments.").entities]
+    assert "log date" not in found
