@@ -610,6 +610,10 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
                         "", clause)
         words = re.findall(r"[a-z]+(?:[- ](?:off|in|out|up))?|,", clause)
         found = unknown = False
+        if words and _noun_like(words[0]) and re.match(
+                r"\s*[a-z]+\s+(?:on|in|at|for|from|of|with)\s+(?:[a-z]+\s+){0,3}?"
+                r"(?:have|has|are|is|must|need|needs|get)\b", clause):
+            continue  # "customer reviews on our site have to be moderated": a record's name
         for index, word in enumerate(words[:12]):
             verb = forms.get(word) or forms.get(word.replace("-", " "))
             following = words[index + 1] if index + 1 < len(words) else ""
@@ -877,6 +881,9 @@ def _title(text: str, intent: Intent) -> None:
     if not words or (words[-1].endswith("ing") and singular(words[-1]) not in _TITLE_GERUNDS):
         return
     phrase = _noun_phrase(words, intent)
+    if not phrase and len(words) == 2 and intent.role_re.fullmatch(words[0]) and \
+            _noun_like(words[1]) and singular(words[1]) != words[1]:
+        phrase = f"{words[0]} {singular(words[1])}"  # "Customer reviews on our site ..."
     if phrase and phrase.split()[-1] in _WHO_WE_ARE:
         # "City film office.": who runs the app, not what it keeps; "University placement
         # office.": but what that office handles, placements, is a record
@@ -1503,10 +1510,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     role = intent.role_re.fullmatch(" ".join(words))
     if role and singular(words[-1]) != words[-1]:
         return  # "tasks for managers": who, not a field
-    if role and singular(words[-1]) in PARTY_WORDS and not any(
-            a.role == role_name(role.group(1)) for a in intent.actions):
-        # "each complaint: customer, account number": a party the record is about, who does
-        # nothing in the app, is a record of its own
+    if role and singular(words[-1]) in PARTY_WORDS:
+        # "each complaint: customer, account number": a party the record is about is a record
+        # of its own, whether or not it also works in the app ("the client approves it")
         _mention(intent, singular(words[-1]), position)
         intent.secondary.add(position)
         role = None

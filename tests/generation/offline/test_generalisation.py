@@ -1019,3 +1019,22 @@ def test_a_title_then_an_order_names_the_record() -> None:
     found = [p for p, _ in extract("Columns: log date, file reference, amount. Staff enter "
                                    "payments.").entities]
     assert "log date" not in found
+
+
+def test_a_party_in_the_columns_is_a_record_even_when_it_acts() -> None:
+    doc = _app("Our practice tracks tax returns in a spreadsheet: client, tax year, preparer, "
+               "fee, date filed. The preparer drafts it, the client approves it and we file it.")
+    assert "Client" in doc["entities"]
+    fields = doc["entities"][_main(doc)]["fields"]
+    assert fields["client"] == {**fields["client"], "type": "ref", "to": "Client"}
+    assert {"client", "customer"} & set(doc["roles"])  # and still a role
+
+
+def test_a_role_before_a_plural_noun_opening_the_prompt_names_the_record() -> None:
+    intent = extract("Customer reviews on our site have to be moderated before they show. A "
+                     "moderator approves or rejects each one.")
+    assert ("customer review", 0) in intent.entities
+    assert not [a for a in intent.actions if a.role == "customer"]
+    # a role's verb is still a step
+    intent = extract("The customer reviews the quote and signs it.")
+    assert [a.verb for a in intent.actions if a.role == "customer"][:1] == ["review"]
