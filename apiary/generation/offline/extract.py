@@ -95,6 +95,13 @@ class Action:
     role: str
     verb: str
     position: int
+    waits: bool = False
+    """A check or review another step follows: the record waits under review for it."""
+
+    def move(self) -> tuple[str, str]:
+        """The transition this step takes and the state it leads to."""
+        transition, target = VERBS[self.verb]
+        return (transition, "under_review") if self.waits else (transition, target)
 
 
 @dataclass

@@ -1322,6 +1322,11 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
                 action.verb not in CREATE_VERBS or action.verb in ("submit", "request")
                 or (action.verb, action.position) in passive):
             steps.append(action)
+    # "checks it, then approves or rejects it", "checks it before it is lodged": the record
+    # waits under review for the next step; a check that ends the work leaves it checked
+    steps = [Action(a.role, a.verb, a.position, waits=True) if a.verb in ("check", "review")
+             and any(b.position > a.position and b.verb not in ("check", "review")
+                     for b in steps) else a for a in steps]
     if not steps:
         # a register of things ("keep a list of our artworks") needs no lifecycle; work
         # that people do something with does
@@ -1331,29 +1336,29 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
         return
 
     def known(action: Action) -> list[TransitionPlan]:
-        name, target = VERBS[action.verb]
+        name, target = action.move()
         return [m for n, m in entity.transitions.items() if n == name or m.target == target]
 
     # the blueprint's workflow stands, extended, unless the prompt tells a process of three
     # steps or more that it mostly does not know
-    distinct = {VERBS[a.verb][1]: bool(known(a)) for a in steps}
+    distinct = {a.move()[1]: bool(known(a)) for a in steps}
     foreign = len(distinct) >= 3 and 2 * sum(distinct.values()) < len(distinct)
     if entity.states and any(distinct.values()) and not foreign:
         _extend(plan, primary, steps, known)
         return
-    targets = {VERBS[a.verb][1] for a in steps}
+    targets = {a.move()[1] for a in steps}
     old_requires = entity.requires
     states: list[str] = []
     finals: set[str] = set()
     moves: dict[str, TransitionPlan] = {}
-    first = "draft" if any(VERBS[a.verb][0] == "submit" for a in steps) else (
+    first = "draft" if any(a.move()[0] == "submit" for a in steps) else (
         entity.states[0] if entity.states and entity.states[0] not in targets else "new")
     states.append(first)
     current = first
     last_source = first
     approval: tuple[str, list[str]] | None = None
     for action in steps:
-        transition, target = VERBS[action.verb]
+        transition, target = action.move()
         roles = [a.role for a in steps if a.verb == action.verb]
         if transition in moves:
             continue
@@ -1443,7 +1448,7 @@ def _apply_outcomes(plan: Plan, intent: Intent, primary: str) -> None:
                        and at - 80 < a.position <= at and a.verb in VERBS), None)
         source = ""
         if action is not None:
-            name, target = VERBS[action.verb]
+            name, target = action.move()
             move = entity.transitions.get(name) or next(
                 (m for m in entity.transitions.values() if m.target == target), None)
             if move is not None and move.target not in outcomes:
@@ -1495,7 +1500,7 @@ def _extend(plan: Plan, primary: str, steps: list[Action],
                 forward_source = moves[0].sources[0]
                 anchor = moves[0].target
             continue
-        name, target = VERBS[action.verb]
+        name, target = action.move()
         source = anchor or entity.states[0]
         if action.verb in BRANCH_VERBS:
             entity.states.append(target)

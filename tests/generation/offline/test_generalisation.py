@@ -43,7 +43,7 @@ def test_the_prompts_name_for_the_record_beats_the_blueprints() -> None:
 def test_a_step_told_in_the_passive_joins_the_workflow() -> None:
     doc = _app("Probate applications for our wills desk. A clerk prepares each application and "
                "a senior clerk checks it before it is lodged.")
-    assert _states(doc, "ProbateApplication")[-2:] == ["checked", "lodged"]
+    assert _states(doc, "ProbateApplication")[-2:] == ["under_review", "lodged"]
 
 
 def test_a_senior_role_is_a_role_of_its_own_and_the_organisation_is_none() -> None:
@@ -1038,3 +1038,16 @@ def test_a_role_before_a_plural_noun_opening_the_prompt_names_the_record() -> No
     # a role's verb is still a step
     intent = extract("The customer reviews the quote and signs it.")
     assert [a.verb for a in intent.actions if a.role == "customer"][:1] == ["review"]
+
+
+def test_a_check_before_another_step_is_a_wait_under_review_and_a_last_check_is_done() -> None:
+    doc = _app("Staff submit pallet damage claims with photos. The claims officer checks each "
+               "one, then the depot manager approves or rejects it.")
+    states = _states(doc, _main(doc))
+    assert "under_review" in states and "checked" not in states
+    assert states.index("under_review") < states.index("approved")
+    moves = doc["entities"][_main(doc)]["workflow"]["transitions"]
+    assert moves["check"]["to"] == "under_review"
+    doc = _app("Tills are cashed up at closing: the supervisor counts the float and records the "
+               "takings, and the manager checks the cash-up the next morning.")
+    assert "under_review" not in _states(doc, _main(doc))
