@@ -806,7 +806,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
     return " ".join(singular(w) for w in words)
 
 
-_WRITTEN_IN = {"book", "books", "spreadsheet", "spreadsheets", "workbook", "workbooks"}
+_WRITTEN_IN = {"book", "books", "spreadsheet", "spreadsheets", "workbook", "workbooks", "register",
+               "registers"}
 _BOOKS = {"library", "text", "school", "note", "exercise", "address", "guest", "story", "picture",
           "comic", "audio", "phone", "cook", "recipe", "reading", "reference", "log"}
 """Books that are the record themselves ("library books"), not where records are written."""

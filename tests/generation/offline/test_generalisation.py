@@ -1009,6 +1009,10 @@ def test_a_book_names_what_is_written_in_it_and_abbreviations_do_not_end_a_list(
     assert not [f for f in found if "number" in f and f != "transfer_number"]
     # people still book things
     assert "booking" in [p for p, _ in extract("The team book rooms for a date.").entities]
+    # a register is where its records are written, not a registration
+    doc = _app("Scaffold register for our sites. Each scaffold has a tag number, location and "
+               "the erector; the supervisor inspects it every week and signs it off.")
+    assert "Registration" not in doc["entities"]
 
 
 def test_a_title_then_an_order_names_the_record() -> None:
