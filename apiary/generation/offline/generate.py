@@ -282,7 +282,12 @@ def _another_kind(plan: Plan, blueprint: Blueprint, phrase: str) -> bool:
         for name, entity in plan.entities.items())), 0)
     if not start:
         return False
-    vocabulary = {w for keyword in blueprint.keywords for w in keyword.split()} | {
+    # a keyword's words count when it is said of the same head ("tour bookings" makes a tour
+    # booking one of its kinds, "group tour" does not make a group booking one)
+    head = singular(words[-1])
+    vocabulary = {w for keyword in blueprint.keywords
+                  if " " not in keyword or singular(keyword.split()[-1]) == head
+                  for w in keyword.split()} | {
         w for name, entity in plan.entities.items()
         for phrase_of in (_words(name), *entity.aliases) for w in phrase_of.split()}
     return not any(singular(w) in vocabulary for w in words[:start])

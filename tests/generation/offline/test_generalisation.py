@@ -1055,3 +1055,13 @@ def test_a_check_before_another_step_is_a_wait_under_review_and_a_last_check_is_
     doc = _app("Tills are cashed up at closing: the supervisor counts the float and records the "
                "takings, and the manager checks the cash-up the next morning.")
     assert "under_review" not in _states(doc, _main(doc))
+
+
+def test_a_word_of_another_keyword_does_not_make_the_prompts_record_the_blueprints() -> None:
+    # "group" is a word of the holiday blueprint only in "group tour": a group booking is
+    # another kind of booking, under its own name
+    doc = _app("Group bookings for our hotel: group name, organiser contact, departure date, "
+               "room type, deposit and the rooming list. Sales send a contract; once it is "
+               "signed the group is definite.")
+    assert _main(doc) == "GroupBooking"
+    assert "HolidayBooking" not in doc["entities"]
