@@ -973,6 +973,10 @@ _KEPT_AS = re.compile(
     r"(?:still\s+|currently\s+|all\s+|now\s+|mostly\s+)?(?:tracked|kept|recorded|logged|"
     r"managed|handled|done|run|on\s+paper|(?:in|on)\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
     r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file|whiteboard))\b")
+_TEAM_KEEPS = re.compile(
+    r"\b(?:the|our)\s+([a-z-]+)\s+(?:team|desk|office|unit)\s+(?:keeps|uses|maintains|runs|"
+    r"has)\s+(?:it\s+(?:from|in|on)\s+|them\s+(?:in|on)\s+)?(?:a|an|one)\s+(?:shared\s+|big\s+)?"
+    r"(?:spreadsheet|sheet|workbook|tracker|log|register)\b")
 _FIRST_COLUMN = re.compile(
     r"\b(?:spreadsheet|sheet|columns|headings|headers|workbook|excel)\b[^.;!?]*?"
     r"(?::|\bare\b|\bcolumns\b(?:\s+(?:are|include)\b)?)\s*(?:the\s+)?"
@@ -1113,6 +1117,12 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
+    for match in _TEAM_KEEPS.finditer(text):
+        # "the bereavement team keeps a spreadsheet: ...": what the team handles is the record
+        handled = match.group(1)
+        if entity_phrase(handled) and not intent.role_re.fullmatch(handled) and \
+                entity_shape(handled) in ("record", "document", "event"):
+            _mention(intent, singular(handled), match.start(1))
     kept = _KEPT_AS.match(text)
     if kept:
         phrase = _noun_phrase(kept.group(1).split(), intent)

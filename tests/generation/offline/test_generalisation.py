@@ -1065,3 +1065,16 @@ def test_a_word_of_another_keyword_does_not_make_the_prompts_record_the_blueprin
                "signed the group is definite.")
     assert _main(doc) == "GroupBooking"
     assert "HolidayBooking" not in doc["entities"]
+
+
+def test_what_a_team_keeps_a_sheet_of_is_the_record() -> None:
+    found = [p for p, _ in extract("When one of our members dies the family tells us. Today "
+                                   "the bereavement team keeps a spreadsheet: the name, date "
+                                   "of death and who told us.").entities]
+    assert "bereavement" in found
+    found = [p for p, _ in extract("Our vetting team runs it from a tracker; the manager "
+                                   "signs each one off.").entities]
+    assert "vetting" in found
+    # who the team is stays who it is
+    found = [p for p, _ in extract("The sales team keeps a spreadsheet of deals.").entities]
+    assert "sale" not in found
