@@ -1409,6 +1409,7 @@ def _field_list(chunk: str, start: int, intent: Intent) -> None:
                  for part in re.split(r"\s+or\s+", item.removeprefix(prefix))]
         # "special effects/pyrotechnics": one thing under two names
         items = items[:asked] + [f"whether {part.split('/')[0]}" for part in split if part]
+    items = _kinds(items, start, intent)
     for index, item in enumerate(items):
         following = items[index + 1].split() if index + 1 < len(items) else []
         # "start and end dates", "pickup and delivery addresses"
@@ -1425,6 +1426,28 @@ def _field_list(chunk: str, start: int, intent: Intent) -> None:
                 f"{items[index - 1]} and {item}" in chunk:
             item = f"{previous[0]} {item}"  # "event name and type": the event's type
         _field_item(item, start + index, intent)
+
+
+def _kinds(items: list[str], start: int, intent: Intent) -> list[str]:
+    """"what the owner wants: communal cremation, individual cremation (and which casket), or
+    taking the body home": items that share a head are kinds of one record, not fields; the
+    head is the record and its kinds the values of its type. The other items are returned."""
+    heads: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        words = re.sub(r"\([^)]*\)", "", item).split()
+        cut = next((i for i, w in enumerate(words) if w in _STOP), len(words))
+        words = [w for w in words[:cut] if w not in ARTICLES]
+        if len(words) == 2 and singular(words[1]) == words[1] and \
+                words[1] not in _SHARED_HEADS | ENUM_WORDS:
+            heads.setdefault(words[1], []).append(index)
+    head, at = max(heads.items(), key=lambda kv: len(kv[1]), default=("", []))
+    if len(at) < 2 or entity_shape(head) not in ("event", "document", "money") or \
+            any(field_spec(snake(items[i]))["type"] != "string" for i in at):
+        return items
+    _mention(intent, head, start + at[0])
+    values = [snake(re.sub(r"\([^)]*\)", "", items[i]).split()[0]) for i in at]
+    intent.fields.append((f"{head}_type", {"type": "enum", "values": values}, start + at[0]))
+    return [item for i, item in enumerate(items) if i not in at]
 
 
 _PAIRED = {"start", "end", "pickup", "drop-off", "dropoff", "delivery", "first", "last",

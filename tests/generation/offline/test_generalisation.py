@@ -1078,3 +1078,17 @@ def test_what_a_team_keeps_a_sheet_of_is_the_record() -> None:
     # who the team is stays who it is
     found = [p for p, _ in extract("The sales team keeps a spreadsheet of deals.").entities]
     assert "sale" not in found
+
+
+def test_kinds_of_one_thing_in_a_list_name_the_record_and_its_type() -> None:
+    intent = extract("When a horse dies at the yard, the office records what the owner "
+                     "wants: communal cremation, individual cremation with the ashes "
+                     "returned, or burial at home.")
+    assert "cremation" in [p for p, _ in intent.entities]
+    fields = {name: spec for name, spec, _ in intent.fields}
+    assert fields["cremation_type"] == {"type": "enum", "values": ["communal", "individual"]}
+    assert "communal_cremation" not in fields
+    # fields that share a heading stay fields
+    fields = {n for n, _, _ in extract("We log the start date, end date, home phone, work "
+                                       "phone and the site.").fields}
+    assert {"start_date", "end_date", "home_phone", "work_phone"} <= fields
