@@ -295,7 +295,7 @@ def normalise(text: str) -> str:
                   lambda m: {"send": "return", "sends": "returns", "sent": "returned",
                              "sending": "returning"}[m.group(1)] + " " + m.group(2), text)
     # "the site manager gives the final yes or no", "gives the go-ahead": a decision
-    text = re.sub(r"\b(?:gives?|says?)\s+(?:it\s+)?(?:the\s+|a\s+)?(?:final\s+)?"
+    text = re.sub(r"\b(?:gives?|says?|decides?)\s+(?:it\s+)?(?:the\s+|a\s+)?(?:final\s+)?"
                   r"(?:yes\s+or\s+no|yes/no|go/no-go|go\s+or\s+no-go)\b", "approves or rejects",
                   text)
     text = re.sub(r"\b(?:gives?)\s+(?:it\s+)?(?:the\s+)?(?:final\s+)?(?:go-ahead|green\s+light)\b",
@@ -446,6 +446,11 @@ _AGENT_NOUN = re.compile(r"\b((?:(?<=the )|(?<=each )|(?<=every )|(?<=our )|(?<=
                          r"[a-z]{3,}(?:ians|ers|ors|ists|ants|ents|ees))\s+"
                          r"(?:can\s+|may\s+|"
                          r"must\s+|will\s+|then\s+|also\s+|should\s+)?([a-z]+)")
+_MODIFIED_AGENT = re.compile(r"\b(?:the|a|an|our|each|every)\s+[a-z]{3,}\s+"
+                             r"([a-z]{3,}(?:ian|er|or|ist))\s+(?:then\s+|also\s+)?"
+                             r"([a-z]+[^s\W]s)\b")
+""""a stock librarian decides", "the duty pharmacist checks": an agent noun after the word
+that says which one."""
 # What people do besides the workflow's verbs: "librarians manage the catalogue", "the
 # practitioner marks it attended", "each consultant logs hours".
 ROLE_VERBS = {"manage", "manages", "run", "runs", "see", "sees", "mark", "marks", "write",
@@ -487,7 +492,7 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
                 not verb.endswith("ss") and (forms.get(verb) or verb in ROLE_VERBS):
             extra.append(acronym)
     text = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group(0)), text)
-    for match in _AGENT_NOUN.finditer(text):
+    for match in [*_AGENT_NOUN.finditer(text), *_MODIFIED_AGENT.finditer(text)]:
         word = singular(match.group(1))
         if (forms.get(match.group(2)) or match.group(2) in ROLE_VERBS) \
                 and word not in NOT_FIELDS and word not in ROLE_WORDS \

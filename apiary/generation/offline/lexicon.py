@@ -540,7 +540,7 @@ ASSOCIATION_VERBS: dict[str, str] = {
     "subscribe": "subscription", "attend": "attendance", "refer": "referral",
     "order": "order", "donate": "donation", "sponsor": "sponsorship", "adopt": "adoption",
     "check out": "loan", "sign out": "loan", "book out": "loan", "appeal": "appeal",
-    "complain": "complaint", "bid": "bid",
+    "complain": "complaint", "bid": "bid", "suggest": "suggestion", "propose": "proposal",
     "nominate": "nomination", "vote": "vote", "commission": "commission", "match": "match",
 }
 # Verbs whose record is the point of the app whoever does them: "staff book a desk" keeps

@@ -1092,3 +1092,14 @@ def test_kinds_of_one_thing_in_a_list_name_the_record_and_its_type() -> None:
     fields = {n for n, _, _ in extract("We log the start date, end date, home phone, work "
                                        "phone and the site.").fields}
     assert {"start_date", "end_date", "home_phone", "work_phone"} <= fields
+
+
+def test_a_suggestion_is_a_record_and_an_agent_noun_after_its_modifier_is_a_role() -> None:
+    intent = extract("Parish members can suggest a hymn for the choir to learn. A music "
+                     "librarian decides yes or no, and the choir director schedules it.")
+    assert "suggestion" in [p for p, _ in intent.entities]
+    assert [a.verb for a in intent.actions if a.role == "librarian"] == ["approve", "reject"]
+    # an -er noun before a noun that could be a verb is no role
+    intent = extract("Our new matter process is slow: the shop floor can raise a "
+                     "nonconformance and the nearest marker post is logged.")
+    assert not {"matter", "floor", "marker"} & set(intent.extra_roles)
