@@ -717,7 +717,7 @@ _WRITTEN_TEXT = {"note", "comment", "summary", "description", "feedback", "self-
 _STOP = {"with", "for", "by", "in", "on", "from", "to", "where", "who", "that", "which", "so",
          "of", "at", "when", "per", "through", "via", "until", "across", "into", "using",
          "then", "once", "after", "before", "if", "while", "because", "but", "or", "they",
-         "we", "he", "she", "you", "i", "plus"}
+         "we", "he", "she", "you", "i", "plus", "against"}
 _SUBJECT = re.compile(
     r"(?:^|[.;:!?]\s*)(?:an?\s+|the\s+|our\s+|all\s+)?((?:[a-z-]+\s+){0,3}[a-z-]+?)\s+"
     r"(with|that have|that has|which have|have|has|app|application|system|tool|tracker|"
@@ -822,6 +822,9 @@ def _modifier(words: list[str], index: int, intent: Intent) -> bool:
     """"postal vote applications", "van hire requests": a verb's plain form after a singular
     noun, inside a name, is a noun too ("teams register players" is a clause)."""
     word, before = words[index], words[index - 1] if index else ""
+    if word.endswith("ing") and before and index < len(words) - 1 and \
+            not verb_forms().get(before) and not intent.role_re.fullmatch(before):
+        return True  # "an outside processing order", "the new parking permits"
     return bool(before) and verb_forms().get(word) == word and not before.endswith("s") \
         and singular(before) == before and not intent.role_re.fullmatch(before) \
         and not verb_forms().get(before) and index < len(words) - 1

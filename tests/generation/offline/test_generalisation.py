@@ -1103,3 +1103,11 @@ def test_a_suggestion_is_a_record_and_an_agent_noun_after_its_modifier_is_a_role
     intent = extract("Our new matter process is slow: the shop floor can raise a "
                      "nonconformance and the nearest marker post is logged.")
     assert not {"matter", "floor", "marker"} & set(intent.extra_roles)
+
+
+def test_a_gerund_inside_a_name_and_against_after_it() -> None:
+    found = [p for p, _ in extract("Production control raises an outside processing order "
+                                   "against the works order: part number, quantity sent, date "
+                                   "due back.").entities]
+    assert "outside processing order" in found
+    assert "order" not in found
