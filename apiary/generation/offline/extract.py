@@ -1181,8 +1181,9 @@ def _entities(text: str, intent: Intent) -> None:
                 _mention(intent, " ".join(singular(w) for w in phrase.split()), match.start())
     for match in re.finditer(r"(?:^|[.;!?]\s+)(?:-\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+):", text):
         phrase = _noun_phrase(match.group(1).split(), intent)
-        if phrase and phrase.split()[0] in _CONTAINERS:
-            continue  # "Columns today: Date, Site, ...": the record's fields, not a record
+        if phrase and (phrase.split()[0] in _CONTAINERS or phrase.split()[-1] in _WHO_WE_ARE):
+            continue  # "Columns today: Date, Site, ...": the record's fields, not a record;
+            # "Newspaper syndication desk: ...": who keeps the records
         if phrase and phrase.split()[-1] in CHILD_HEADINGS and intent.entities:
             intent.children.append((phrase, match.start(1)))  # "lines: item, qty, price"
         elif phrase and phrase not in [p for p, _ in intent.entities]:

@@ -1111,3 +1111,11 @@ def test_a_gerund_inside_a_name_and_against_after_it() -> None:
                                    "due back.").entities]
     assert "outside processing order" in found
     assert "order" not in found
+
+
+def test_a_heading_that_names_who_keeps_the_records_is_no_record() -> None:
+    found = [p for p, _ in extract("Picture licensing desk: agencies ask to reuse our photos. "
+                                   "Log the requester, which photo and the fee we quote.")
+             .entities]
+    assert "picture licensing desk" not in found
+    assert found[:1] == ["licensing"]
