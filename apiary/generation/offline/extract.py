@@ -876,6 +876,9 @@ def _title(text: str, intent: Intent) -> None:
                          opening)
     if container:
         opening = opening[container.end():]
+    # "End of tenancy deposit returns", "End-of-year reviews": when, then what
+    opening = re.sub(r"^\s*(?:end|start|beginning)[- ]of[- ](?:the\s+)?[a-z]+[ -](?=[a-z])", "",
+                     opening)
     head = re.split(r"\s+(?:for|of|at|in|across|within|from|by|with|about|to|on|over|under|"
                     r"above|below|-)\s+|\s+-\s*|\s*[,(]", opening)[0]
     words = head.split()

@@ -1119,3 +1119,11 @@ def test_a_heading_that_names_who_keeps_the_records_is_no_record() -> None:
              .entities]
     assert "picture licensing desk" not in found
     assert found[:1] == ["licensing"]
+
+
+def test_a_title_that_opens_with_when_names_what_follows() -> None:
+    intent = extract("End of year appraisal forms. Each employee fills one in and the line "
+                     "manager signs it off.")
+    assert intent.title == "appraisal"
+    assert extract("End-of-tenancy deposit returns. The agent checks the flat and proposes "
+                   "deductions.").title == "deposit return"
