@@ -314,6 +314,7 @@ def extract(text: str) -> Intent:
     _actions(lowered, intent)
     _drop_who_we_are(lowered, intent)
     _entities(lowered, intent)
+    _activity_record(lowered, intent)
     _fields(lowered, intent)
     _states(lowered, intent)
     _bare_lists(lowered, intent)
@@ -341,6 +342,34 @@ def extract(text: str) -> Intent:
     if named:
         intent.name = named.group(1).strip()
     return intent
+
+
+_ACTIVITY_NOUNS = {"audit": "audit", "survey": "survey", "inspect": "inspection",
+                   "assess": "assessment", "appraise": "appraisal", "evaluate": "evaluation",
+                   "investigate": "investigation", "test": "test", "visit": "visit",
+                   "screen": "screening", "review": "review"}
+"""Work whose doing leaves a record of the same name: "supervisors audit the contractor" keeps
+audits."""
+_ASKED_TO = re.compile(r"\b(?:ask|asks|want|wants|need|needs|get|gets)\s+us\s+to\s+([a-z]+)")
+
+
+def _activity_record(text: str, intent: Intent) -> None:
+    """"Our FM supervisors audit the cleaning contractor at each site", "Clients ask us to survey
+    their premises": a first sentence that names no record but the work done keeps that work."""
+    first = re.match(r"[^.;!?]*", text)
+    end = first.end() if first else 0
+    if len(text[:end].split()) < 6 or re.match(r"\s*(?:after|when|once|before|if|whenever)\b",
+                                                text) or \
+            any(at < end and p not in intent.weak for p, at in intent.entities):
+        return  # a title; "After our engineers survey a site they write a report": the report
+    asked = _ASKED_TO.search(text[:end])
+    found = [(asked.group(1), asked.start(1))] if asked else []
+    found += [(a.verb, a.position) for a in intent.actions if a.position < end
+              and a.verb not in ("ask", "want", "need", "get")]
+    for verb, position in found[:1]:
+        verb = verb_forms().get(verb, verb)
+        if verb in _ACTIVITY_NOUNS:
+            intent.entities.insert(0, (_ACTIVITY_NOUNS[verb], position))
 
 
 _SENT = re.compile(r"\b(?:send|sends|sent|email|emails|e-mail|e-mails|forward|forwards)\s+"

@@ -1127,3 +1127,16 @@ def test_a_title_that_opens_with_when_names_what_follows() -> None:
     assert intent.title == "appraisal"
     assert extract("End-of-tenancy deposit returns. The agent checks the flat and proposes "
                    "deductions.").title == "deposit return"
+
+
+def test_the_work_a_first_sentence_names_without_a_record_is_the_record() -> None:
+    intent = extract("Our safety advisers audit the scaffolding contractor at each depot every "
+                     "month. They score each item and the contractor fixes the failures.")
+    assert intent.entities[0][0] == "audit"
+    intent = extract("Homeowners ask us to survey their roofs. A surveyor visits and the "
+                     "manager approves the report.")
+    assert intent.entities[0][0] == "survey"
+    # a clause before the main one, or a title, keeps its own record
+    intent = extract("After our engineers survey a site they write a survey report with "
+                     "recommendations.")
+    assert intent.entities[0][0] == "survey report"
