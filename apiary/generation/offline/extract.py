@@ -952,7 +952,8 @@ def _title(text: str, intent: Intent) -> None:
 _WHO_WE_ARE = {"office", "department", "team", "unit", "desk", "council", "agency", "firm",
                "practice", "charity", "company", "school", "hospital", "clinic", "university",
                "authority", "branch", "headquarters", "hq", "dc", "warehouse", "plant",
-               "factory", "hotel", "restaurant", "shop", "store", "lab", "laboratory"}
+               "factory", "hotel", "restaurant", "shop", "store", "lab", "laboratory", "college",
+               "institute", "centre", "center", "trust", "society"}
 _TITLE_GERUNDS = {"booking", "meeting", "training", "building", "listing", "filing",
                   "reading", "finding", "hearing", "posting", "recording", "painting",
                   "onboarding", "offboarding", "screening", "boarding", "sitting", "fitting"}
@@ -1587,9 +1588,11 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     name = snake(" ".join(words))
     if name in RESERVED:
         return
-    if len(words) > 1 and any(intent.role_re.fullmatch(w) for w in words):
+    if len(words) > 1 and any(intent.role_re.fullmatch(w) for w in words[:-1]):
         return  # "trainers record completion": a clause, not a field
-    role = intent.role_re.fullmatch(" ".join(words))
+    role = intent.role_re.fullmatch(" ".join(words)) or (
+        # "internal examiner, external examiner": which person, a field naming them
+        len(words) > 1 and intent.role_re.fullmatch(words[-1]))
     if role and singular(words[-1]) != words[-1]:
         return  # "tasks for managers": who, not a field
     if role and singular(words[-1]) in PARTY_WORDS:

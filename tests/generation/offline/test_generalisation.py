@@ -1140,3 +1140,13 @@ def test_the_work_a_first_sentence_names_without_a_record_is_the_record() -> Non
     intent = extract("After our engineers survey a site they write a survey report with "
                      "recommendations.")
     assert intent.entities[0][0] == "survey report"
+
+
+def test_a_person_column_and_a_college_that_names_who_we_are() -> None:
+    intent = extract("Doctoral college. We track every viva on a spreadsheet with these "
+                     "columns: candidate, thesis title, internal examiner, external examiner, "
+                     "viva date. The internal examiner checks the corrections.")
+    fields = {name: spec for name, spec, _ in intent.fields}
+    assert fields["internal_examiner"] == {"type": "ref", "to": "User"}
+    assert fields["external_examiner"] == {"type": "ref", "to": "User"}
+    assert "doctoral college" not in [p for p, _ in intent.entities]
