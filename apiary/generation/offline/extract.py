@@ -794,10 +794,10 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             ("ibility", "ability", "ness", "ly")) or (
             len(words[0]) > 5 and words[0].endswith("ed") and not words[0].endswith("eed"))):
         return ""  # "apply online", "screen for eligibility", "track the outcome", "disabled"
-    if words and (re.search(r"-(?:linked|based|only|free|related|specific|wide|led|driven)$",
-                            words[-1]) or any(re.match(r"(?:off|on|in|out|over|under)-", w)
-                                              for w in words)):
-        return ""  # "rpi-linked", "risk-based": how, not what
+    if words and (re.search(r"-(?:linked|based|only|free|related|specific|wide|led|driven)$|"
+                            r"(?:ed|en)-(?:up|out|in|off|down|over)$", words[-1]) or any(
+                                re.match(r"(?:off|on|in|out|over|under)-", w) for w in words)):
+        return ""  # "rpi-linked", "risk-based", "backed-up": how, not what
     while len(words) > 1 and (words[-1] in _ADJECTIVES or _adverb(words[-1])):
         words = words[:-1]  # "a permit valid for 12 months", "the vessel actually arrives"
     while len(words) > 1 and words[-1] in _WRITTEN_IN and words[-2] not in _BOOKS and (
@@ -1447,10 +1447,16 @@ def _field_list(chunk: str, start: int, intent: Intent) -> None:
     if asked is not None:
         lead = re.match(r"whether\s+(?:(?:they|it|we|he|she)\s+\w+\s+)?", items[asked])
         prefix = lead.group(0) if lead else "whether "
-        split = [part.strip() for item in items[asked:]
+        # "whether it met the RTO, who did it, and pass or fail": a question of its own, or
+        # a field told by its values, ends the yes/no questions
+        more = next((i for i, item in enumerate(items) if i > asked and (
+            re.match(r"(?:who|which|what|how|when|where)\b", item) or item in _PAIRS)),
+            len(items))
+        split = [part.strip() for item in items[asked:more]
                  for part in re.split(r"\s+or\s+", item.removeprefix(prefix))]
         # "special effects/pyrotechnics": one thing under two names
-        items = items[:asked] + [f"whether {part.split('/')[0]}" for part in split if part]
+        items = items[:asked] + [f"whether {part.split('/')[0]}" for part in split if part] + \
+            items[more:]
     items = _kinds(items, start, intent)
     for index, item in enumerate(items):
         following = items[index + 1].split() if index + 1 < len(items) else []
@@ -1510,7 +1516,7 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     required = bool(re.match(r"(?:a |an |the )?(?:required|mandatory)\b", item))
     # "who found it", "who raised it": the person, as "found by"
     item = re.sub(r"^who\s+([a-z]+ed|found|made|took|saw|did|sent|paid)\s+(?:it|them)$",
-                  r"\1 by", item.strip())
+                  lambda m: f"{_IRREGULAR_PAST.get(m.group(1), m.group(1))} by", item.strip())
     values: list[str] = []
     enum = re.match(r"(.*?)\s*\(([^)]*)\)\s*$", item) or re.match(
         r"(.*?)\s+(?:of|from|as|being|either)\s+((?:[\w-]+\s*/\s*)+[\w-]+)\s*$", item) or \
@@ -1552,6 +1558,7 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if not values:  # "(description, where, when, photo)"
         item = {"where": "location", "when": "date time", "how many": "quantity",
                 "how much": "amount", "why": "reason"}.get(item, item)
+        item = re.sub(r"^how long\b.*", "duration", item)  # "how long the restore took"
     item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item)
     item = re.sub(r"'s\b", "", item)  # "the elector's name": the elector name
     item = re.sub(r"\bqty\b", "quantity", item)
@@ -1569,9 +1576,10 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         intent.fields.append((snake(" ".join(words)), dict(how_much, required=True) if required
                               else how_much, position))
         return
-    if " ".join(words) in _DIRECTIONS and not kind:
-        # "on or off", "in or out": which way it goes
-        intent.fields.append(("direction", {"type": "enum", "values": words[::2]}, position))
+    if " ".join(words) in _PAIRS and not kind:
+        # "on or off", "pass or fail": which way it went
+        intent.fields.append((_PAIRS[" ".join(words)], {"type": "enum", "values": words[::2]},
+                              position))
         return
     forms = verb_forms()
     # "from holding", "to store": the two ends of a move
@@ -1619,9 +1627,12 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     intent.fields.append((name, spec, position))
 
 
-_DIRECTIONS = {"on or off", "off or on", "in or out", "out or in", "up or down",
-               "inbound or outbound", "incoming or outgoing", "import or export"}
-"""Which way a thing moves, told as its two values ("ear tag, on or off, from holding")."""
+_PAIRS = {**dict.fromkeys(("on or off", "off or on", "in or out", "out or in", "up or down",
+                          "inbound or outbound", "incoming or outgoing", "import or export"),
+                         "direction"),
+          **dict.fromkeys(("pass or fail", "passed or failed", "pass fail"), "result")}
+"""A field told as its two values: which way a thing moves ("ear tag, on or off, from
+holding"), how a test went ("who did it, and pass or fail")."""
 _NOT_IN_FIELDS = {"we", "i", "you", "they", "he", "she", "who", "which", "that", "this", "is",
                   "are", "be", "been", "was", "were", "can", "should", "must", "will", "if",
                   "when", "then", "there", "here", "one", "keeps", "keep", "tracked", "need",

@@ -1150,3 +1150,17 @@ def test_a_person_column_and_a_college_that_names_who_we_are() -> None:
     assert fields["internal_examiner"] == {"type": "ref", "to": "User"}
     assert fields["external_examiner"] == {"type": "ref", "to": "User"}
     assert "doctoral college" not in [p for p, _ in intent.entities]
+
+
+def test_a_field_told_by_its_values_or_a_question_ends_yes_no_questions() -> None:
+    fields = {name: spec for name, spec, _ in extract(
+        "Quarterly fire drills. For every backed-up site we record in the sheet: building, "
+        "whether the alarm sounded, how long the evacuation took, who did it, and pass or "
+        "fail.").fields}
+    assert fields["alarm_sounded"]["type"] == "boolean"
+    assert fields["duration"]["type"] == "integer"
+    assert fields["done_by"] == {"type": "ref", "to": "User"}
+    assert fields["result"] == {"type": "enum", "values": ["pass", "fail"]}
+    assert not {"pass", "fail", "did_by"} & set(fields)
+    assert "backed-up" not in [p for p, _ in extract("For every backed-up system we restore a "
+                                                     "sample.").entities]
