@@ -1225,7 +1225,12 @@ def _entities(text: str, intent: Intent) -> None:
             if not after or after.group(0).count(",") < 2:
                 intent.weak.add(phrase)  # "Hiring: ..." names the app, "Task: a, b, c" a record
     for match in _SUBJECT.finditer(text):
-        phrase = _noun_phrase(match.group(1).split(), intent)
+        words = match.group(1).split()
+        if words[0] in ("each", "every") and len(words) >= 3 and \
+                singular(words[-1]) != words[-1] and singular(words[-2]) == words[-2]:
+            # "each painting travels with a courier": after "each", a plural is a verb
+            words = words[1:-1]
+        phrase = _noun_phrase(words, intent)
         if phrase and phrase not in [p for p, _ in intent.entities]:
             intent.entities.append((phrase, match.start(1)))
             if match.group(2) not in ("with", "that have", "that has", "which have", "have",

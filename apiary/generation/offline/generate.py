@@ -234,10 +234,13 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
                   and not any(w in m.split() for m in matched if " " in m)]
         theirs = other.plan()
         # only when the prompt names one of its records that this plan does not have
-        wanted = [p for p in named if _stands_for(theirs, p) and not _resolve(plan, p)]
+        # ("the registrar logs the request" wants no travel request)
+        wanted = [p for p in named if _stands_for(theirs, p) and not _resolve(plan, p)
+                  and p not in GENERIC_NOUNS]
         # a blueprint passed over only because the prompt opens with another record
         # ("track support tickets ..., and the assets they are about") still adds its own
-        wanted = wanted or [w for w in words if any(other is b for _, b, _ in passed_over)]
+        wanted = wanted or [w for w in words if any(other is b for _, b, _ in passed_over)
+                            and _speaks_of(other, intent)]
         if score >= STRONG and score >= 0.4 * best_score and strong and wanted:
             added = _compose(plan, other.plan())
             if added:

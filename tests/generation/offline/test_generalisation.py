@@ -1164,3 +1164,13 @@ def test_a_field_told_by_its_values_or_a_question_ends_yes_no_questions() -> Non
     assert not {"pass", "fail", "did_by"} & set(fields)
     assert "backed-up" not in [p for p, _ in extract("For every backed-up system we restore a "
                                                      "sample.").entities]
+
+
+def test_a_bare_generic_word_adds_no_second_blueprint() -> None:
+    doc = _app("Loans of our paintings to other galleries for their exhibitions. A borrowing "
+               "gallery writes in; the registrar logs the request and the curator agrees or "
+               "refuses. Each painting travels with one of our couriers and is checked on "
+               "arrival.")
+    assert not {"TravelRequest", "TravelSegment"} & set(doc["entities"])
+    found = [p for p, _ in extract("Each painting travels with one of our couriers.").entities]
+    assert found == ["painting"]
