@@ -517,7 +517,7 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
     for match in _ACRONYM_SUBJECT.finditer(original):
         # "EHS reviews it", "QC then releases the batch": a team written as its initials
         acronym, verb = match.group(1).lower(), match.group(2)
-        if acronym not in _PRONOUN_ACRONYMS and verb.endswith("s") and \
+        if acronym not in _PRONOUN_ACRONYMS | _THING_ACRONYMS and verb.endswith("s") and \
                 not verb.endswith("ss") and (forms.get(verb) or verb in ROLE_VERBS):
             extra.append(acronym)
     text = re.sub(r"\([^)]*\)", lambda m: " " * len(m.group(0)), text)
@@ -528,7 +528,7 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
                 and not word.endswith("ment") and word not in (
                     "order", "number", "member", "customer", "folder", "paper", "letter",
                     "printer", "computer", "container", "voucher", "cluster", "sensor",
-                    "monitor", "parameter", "meter"):
+                    "monitor", "parameter", "meter") and word not in _NOT_AGENTS:
             extra.append(word)
     intent.extra_roles = tuple(sorted(set(extra)))
     intent.role_re = role_regex(intent.extra_roles)
@@ -537,6 +537,10 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
         if phrase.endswith(" team") and phrase.split()[0] in ARTICLES | {"and", "or", "of"}:
             phrase = phrase.split(None, 1)[1]
         words = phrase.split()
+        cut = max((i + 1 for i, w in enumerate(words[:-1]) if w in _PRONOUNS | _SUBJECTS),
+                  default=0)
+        if cut:  # "when they move desk": a clause, not a role
+            continue
         if len(words) == 3 and (text[match.start(1) - 1: match.start(1)] == "-" or
                                 words[0] in _PLACE_QUALIFIERS or
                                 (words[2] == "team" and words[1] in ROLE_WORDS)):
@@ -554,6 +558,18 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
             intent.roles.append(name)
 
 
+_THING_ACRONYMS = {"id", "pdf", "vat", "sku", "eta", "etd", "kpi", "cv", "po", "url", "api",
+                   "faq", "ppe", "gps", "sms", "qr", "pin", "mot", "rag"}
+"""Initials of things, not of teams ("ID checks", "PDF goes to")."""
+_NOT_AGENTS = {"never", "ever", "however", "whenever", "wherever", "other", "either", "neither",
+               "rather", "further", "together", "after", "under", "over", "later", "earlier",
+               "current", "recent", "different", "urgent", "present", "relevant", "important",
+               "constant", "absent", "frequent", "dependent", "permanent",
+               "apparent", "sufficient", "consistent", "equivalent", "adjacent", "silent",
+               "pending", "prior", "major", "minor", "interior", "exterior"}
+"""Words with an agent's ending that name nobody ("can never authorise", "the current
+rent")."""
+_SUBJECTS = {"we", "they", "i", "you", "he", "she"}
 _RANKS = {"senior", "junior", "head", "chief", "deputy", "principal", "lead", "trainee",
           "assistant", "associate", "executive", "general", "managing", "vice"}
 

@@ -1174,3 +1174,14 @@ def test_a_bare_generic_word_adds_no_second_blueprint() -> None:
     assert not {"TravelRequest", "TravelSegment"} & set(doc["entities"])
     found = [p for p, _ in extract("Each painting travels with one of our couriers.").entities]
     assert found == ["painting"]
+
+
+def test_words_with_an_agents_ending_or_a_things_initials_are_no_roles() -> None:
+    intent = extract("The clerk keys each payment and a second person authorises it - the person "
+                     "who keyed it can never authorise it. Each lease has the current rent. ID "
+                     "checks are done first. Staff are assessed when they move desk.")
+    assert not {"never", "current", "id"} & set(intent.extra_roles)
+    assert not [r for r in intent.roles if r in ("never", "current", "id", "they_move_desk")]
+    # a senior in an audit firm is a person
+    assert "senior" in extract("The audit senior checks each request.").extra_roles or \
+        "audit_senior" in extract("The audit senior checks each request.").roles
