@@ -505,8 +505,10 @@ def _apply_roles(plan: Plan, intent: Intent) -> None:
                 plan.roles[role].kind = kind
             renamed.add(role)
             continue
-        if kind is None and _resolve(plan, role.replace("_", " ")):
-            continue  # "candidates" in a recruiting app are records, not users
+        if kind is None and (_resolve(plan, role.replace("_", " ")) or (
+                role in PARTY_WORDS and role not in intent.viewers)):
+            continue  # "candidates" in a recruiting app are records, not users; a customer
+            # who does nothing in the app is no user of it
         synonyms = [n for n in plan.roles if n not in mentioned and n not in renamed
                     and any(role in group and n in group for group in ROLE_SYNONYMS)]
         if synonyms and kind in (None, plan.roles[synonyms[0]].kind):

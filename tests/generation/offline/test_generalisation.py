@@ -537,7 +537,7 @@ def test_the_customers_a_process_serves_are_a_record_the_main_one_points_at() ->
     assert fitting["customer"] == {"type": "ref", "to": "Customer"} or \
         fitting["customer"]["to"] == "Customer"
     assert "email" in doc["entities"]["Customer"]["fields"]
-    assert "customer" in doc["roles"]  # they may still sign in
+    assert "customer" not in doc["roles"]  # nobody said they sign in: least privilege
 
 
 def test_a_title_names_its_record_before_a_comma_and_without_its_process_word() -> None:
@@ -1185,3 +1185,13 @@ def test_words_with_an_agents_ending_or_a_things_initials_are_no_roles() -> None
     # a senior in an audit firm is a person
     assert "senior" in extract("The audit senior checks each request.").extra_roles or \
         "audit_senior" in extract("The audit senior checks each request.").roles
+
+
+def test_a_customer_who_does_nothing_in_the_app_is_no_role() -> None:
+    doc = _app("Bill credit requests: the agent logs the customer, account number, amount and "
+               "reason; the team leader approves or rejects it.")
+    assert "customer" not in doc["roles"]
+    # one who does something in it is
+    doc = _app("Customers submit warranty claims with a photo; the service manager approves or "
+               "rejects them.")
+    assert "customer" in doc["roles"]
