@@ -896,7 +896,8 @@ _NOT_RECORDS = {"online", "offline", "onsite", "remote", "outcome", "outcomes", 
                 "availability", "capacity", "demand", "usage", "spend", "revenue", "cost",
                 "costs", "income", "money", "cash", "time", "date", "today", "around",
                 "approximately", "roughly", "nearly", "first", "second", "third", "last",
-                "next", "other", "another", "same", "plus"}
+                "next", "other", "another", "same", "plus", "volume", "volumes", "figures",
+                "statistics", "stats", "metrics", "trends", "totals"}
 CHILD_HEADINGS = {"line", "item", "entry", "row"}
 TITLE_ADJECTIVES = {"weekly", "daily", "monthly", "yearly", "annual", "quarterly", "simple",
                     "small", "basic", "quick", "online", "internal", "digital", "new", "our",
@@ -1133,6 +1134,9 @@ def _entities(text: str, intent: Intent) -> None:
             words = item.split()
             if offset and not listed and len(words) > 1:
                 break
+            if offset and len(words) >= 2 and words[0].endswith("s") and \
+                    words[1] in _PRONOUNS | ARTICLES:
+                break  # "logs the enquiry, researches it and drafts a response": steps
             if words and words[0] in ("whether", "if", "how", "what", "when", "why", "back"):
                 break  # "keep each date, result and whether it passed", "writes back to"
             stop = next((i for i, w in enumerate(words) if w in _STOP), None)

@@ -1195,3 +1195,10 @@ def test_a_customer_who_does_nothing_in_the_app_is_no_role() -> None:
     doc = _app("Customers submit warranty claims with a photo; the service manager approves or "
                "rejects them.")
     assert "customer" in doc["roles"]
+
+
+def test_steps_after_a_record_and_measures_reported_are_no_records() -> None:
+    found = [p for p, _ in extract("A pharmacist logs the enquiry, researches it and drafts a "
+                                   "response. We report volumes every month by product.")
+             .entities]
+    assert found == ["enquiry"]
