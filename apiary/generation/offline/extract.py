@@ -226,7 +226,8 @@ def role_name(phrase: str) -> str:
         # "the claims team" works on claims: `claims`, as people say it
         return ROLE_WORDS.get(base, ROLE_WORDS.get(singular(base), snake(phrase)))
     words = phrase.split()
-    words[-1] = singular(words[-1])
+    if words[-1] != "affairs":  # ("regulatory affairs" has no singular)
+        words[-1] = singular(words[-1])
     joined = " ".join(words)
     return ROLE_WORDS.get(joined, snake(joined))
 
@@ -530,6 +531,12 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
                     "printer", "computer", "container", "voucher", "cluster", "sensor",
                     "monitor", "parameter", "meter") and word not in _NOT_AGENTS:
             extra.append(word)
+    for match in _DEPARTMENT.finditer(text):
+        # "crew control approves the swap", "regulatory affairs decides": a department at work
+        if (forms.get(match.group(3)) or match.group(3) in ROLE_VERBS) and \
+                not forms.get(match.group(1)) and not match.group(1).endswith("ing") and \
+                match.group(1) not in _EDGE_WORDS | _NOT_AGENTS:
+            extra.append(f"{match.group(1)} {match.group(2)}")
     intent.extra_roles = tuple(sorted(set(extra)))
     intent.role_re = role_regex(intent.extra_roles)
     for match in intent.role_re.finditer(text):
@@ -558,6 +565,8 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
             intent.roles.append(name)
 
 
+_DEPARTMENT = re.compile(r"\b([a-z]{3,})\s+(control|affairs)\s+(?:then\s+|also\s+|must\s+|"
+                         r"can\s+)?([a-z]+)")
 _THING_ACRONYMS = {"id", "pdf", "vat", "sku", "eta", "etd", "kpi", "cv", "po", "url", "api",
                    "faq", "ppe", "gps", "sms", "qr", "pin", "mot", "rag"}
 """Initials of things, not of teams ("ID checks", "PDF goes to")."""

@@ -1202,3 +1202,12 @@ def test_steps_after_a_record_and_measures_reported_are_no_records() -> None:
                                    "response. We report volumes every month by product.")
              .entities]
     assert found == ["enquiry"]
+
+
+def test_a_department_at_work_is_a_role_and_a_control_point_stays_a_record() -> None:
+    intent = extract("A pilot offers a trip to a colleague; crew control approves the swap and "
+                     "regulatory affairs decides whether it is reported. Each critical control "
+                     "point is checked daily.")
+    assert {"crew_control", "regulatory_affairs"} <= set(intent.roles)
+    assert "critical control point" in [p for p, _ in intent.entities]
+    assert "critical_control" not in intent.roles
