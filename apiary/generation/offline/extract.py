@@ -544,10 +544,8 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
         if phrase.endswith(" team") and phrase.split()[0] in ARTICLES | {"and", "or", "of"}:
             phrase = phrase.split(None, 1)[1]
         words = phrase.split()
-        cut = max((i + 1 for i, w in enumerate(words[:-1]) if w in _PRONOUNS | _SUBJECTS),
-                  default=0)
-        if cut:  # "when they move desk": a clause, not a role
-            continue
+        if any(w in _PRONOUNS | _SUBJECTS for w in words[:-1]):
+            continue  # "when they move desk": a clause, not a role
         if len(words) == 3 and (text[match.start(1) - 1: match.start(1)] == "-" or
                                 words[0] in _PLACE_QUALIFIERS or
                                 (words[2] == "team" and words[1] in ROLE_WORDS)):

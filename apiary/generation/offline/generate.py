@@ -11,6 +11,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from apiary.errors import ApiaryError
@@ -1334,9 +1335,9 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
             steps.append(action)
     # "checks it, then approves or rejects it", "checks it before it is lodged": the record
     # waits under review for the next step; a check that ends the work leaves it checked
-    steps = [Action(a.role, a.verb, a.position, waits=True) if a.verb in ("check", "review")
-             and any(b.position > a.position and b.verb not in ("check", "review")
-                     for b in steps) else a for a in steps]
+    steps = [replace(a, waits=True) if a.verb in ("check", "review") and any(
+        b.position > a.position and b.verb not in ("check", "review") for b in steps) else a
+             for a in steps]
     if not steps:
         # a register of things ("keep a list of our artworks") needs no lifecycle; work
         # that people do something with does
