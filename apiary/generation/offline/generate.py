@@ -320,7 +320,11 @@ def _opening_record_unknown(plan: Plan, intent: Intent) -> bool:
                        r"keep track of)\s+(?:our\s+|the\s+|all\s+)?([a-z -]+?)(?:\s+for|"
                        r"\s+from|\s+at|\s+in|:|,|\.|$)", intent.opening)
     if not opening:
-        return False
+        # "new car orders across our showrooms." to a blueprint of repair orders: another kind
+        # of its record, named in a title
+        main = _blueprint_main(plan)
+        return bool(intent.title and main) and not _resolve(plan, intent.title) and \
+            intent.title.split()[-1] == _words(main).split()[-1]
     first = next((p for p, at in intent.entities if at <= opening.end()), "")
     return bool(first) and not _resolve(plan, first)
 

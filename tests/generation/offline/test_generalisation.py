@@ -1211,3 +1211,14 @@ def test_a_department_at_work_is_a_role_and_a_control_point_stays_a_record() -> 
     assert {"crew_control", "regulatory_affairs"} <= set(intent.roles)
     assert "critical control point" in [p for p, _ in intent.entities]
     assert "critical_control" not in intent.roles
+
+
+def test_a_title_naming_another_kind_of_a_blueprints_record_passes_it_over() -> None:
+    doc = _app("New van orders across our dealerships. The sales exec writes up the order for "
+               "the customer: model, colour, list price, discount and deposit. The sales manager "
+               "approves the deal, then sales admin places the factory order and records the "
+               "VIN when the van is allocated; the van goes through PDI in the workshop and the "
+               "sales exec hands it over to the customer.")
+    assert "VanOrder" in doc["entities"]
+    assert "RepairOrder" not in doc["entities"]
+    assert _main(doc) == "VanOrder"
