@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from apiary.definition.names import ENGINE_ENTITIES
 from apiary.generation.offline.lexicon import (
     APPROVE_VERBS,
     ASSOCIATION_VERBS,
@@ -370,7 +371,26 @@ def _activity_record(text: str, intent: Intent) -> None:
     for verb, position in found[:1]:
         verb = verb_forms().get(verb, verb)
         if verb in _ACTIVITY_NOUNS:
-            intent.entities.insert(0, (_ACTIVITY_NOUNS[verb], position))
+            intent.entities.insert(0, (_what_is_done_to(text, position, verb, intent),
+                                       position))
+
+
+def _what_is_done_to(text: str, position: int, verb: str, intent: Intent) -> str:
+    """The work's record, told by what it is done to when its bare name is the engine's own
+    ("audit the cleaning contractor" keeps cleaning audits, "audit suppliers" supplier
+    audits: an Audit is the engine's trail of changes)."""
+    noun = _ACTIVITY_NOUNS[verb]
+    if noun.capitalize() not in ENGINE_ENTITIES:
+        return noun
+    after = re.match(r"\s*[a-z]+\s+(?:(?:the|our|their|its|each|every|all|a|an)\s+)?"
+                     r"((?:[a-z-]+\s+){0,2}[a-z-]+)", text[position:])
+    words = after.group(1).split() if after else []
+    stop = next((i for i, w in enumerate(words) if w in _EDGE_WORDS or w in _STOP), len(words))
+    words = words[:stop]
+    if len(words) > 1:
+        words = words[:-1]  # "the cleaning contractor": a cleaning audit
+    phrase = entity_phrase(f"{' '.join(singular(w) for w in words)} {noun}")
+    return noun if len(phrase.split()) < 2 or intent.role_re.fullmatch(words[-1]) else phrase
 
 
 _SENT = re.compile(r"\b(?:send|sends|sent|email|emails|e-mail|e-mails|forward|forwards)\s+"

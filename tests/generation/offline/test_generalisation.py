@@ -1222,3 +1222,14 @@ def test_a_title_naming_another_kind_of_a_blueprints_record_passes_it_over() -> 
     assert "VanOrder" in doc["entities"]
     assert "RepairOrder" not in doc["entities"]
     assert _main(doc) == "VanOrder"
+
+
+def test_work_whose_bare_name_is_the_engines_own_is_named_by_what_it_is_done_to() -> None:
+    doc = _app("Our hygiene leads audit the catering contractor at every canteen each quarter. "
+               "They score each kitchen area with a comment and the contractor's manager signs "
+               "the audit off.")
+    assert "CateringAudit" in doc["entities"]
+    assert "AuditRecord" not in doc["entities"]
+    found = [p for p, _ in extract("Our quality team audit suppliers every year and score "
+                                   "them.").entities]
+    assert found == ["supplier audit"]
