@@ -1157,6 +1157,15 @@ def _entities(text: str, intent: Intent) -> None:
                 singular(first[0]) == first[0] and len(items[1].split()) == 2 and \
                 singular(items[1].split()[1]) != items[1].split()[1]:
             items = [items[1].split()[1]]  # "book our football and rugby pitches": pitches
+        elif len(items) == 2 and 1 <= len(first) <= 2 and \
+                all(singular(w) == w for w in first) and \
+                len(items[1].split()) >= len(first) + 2 and \
+                singular(items[1].split()[-1]) != items[1].split()[-1] and \
+                not any(w in ARTICLES or intent.role_re.fullmatch(w)
+                        for w in items[1].split()[:len(first)]):
+            # "issue hackney carriage and private hire driver licences": two kinds of driver
+            # licence, the words before them side by side
+            items = [" ".join(items[1].split()[len(first):])]
         for offset, item in enumerate(items):
             words = item.split()
             if offset and not listed and len(words) > 1:

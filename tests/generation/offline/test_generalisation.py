@@ -1233,3 +1233,14 @@ def test_work_whose_bare_name_is_the_engines_own_is_named_by_what_it_is_done_to(
     found = [p for p, _ in extract("Our quality team audit suppliers every year and score "
                                    "them.").entities]
     assert found == ["supplier audit"]
+
+
+def test_kinds_side_by_side_before_a_plural_name_one_record() -> None:
+    found = [p for p, _ in extract("The licensing office issues tattoo parlour and nail bar "
+                                   "premises licences. An officer inspects each one.").entities]
+    assert found[0] == "premises licence"
+    assert "tattoo parlour" not in found
+    # a list of records, or a record and then a clause, is not that
+    found = [p for p, _ in extract("The document controller logs the revision, the design "
+                                   "manager reviews it and marks it approved.").entities]
+    assert found == ["revision"]
