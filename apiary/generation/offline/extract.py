@@ -976,7 +976,7 @@ def _title(text: str, intent: Intent) -> None:
     if not phrase and len(words) == 2 and intent.role_re.fullmatch(words[0]) and \
             _noun_like(words[1]) and singular(words[1]) != words[1]:
         phrase = f"{words[0]} {singular(words[1])}"  # "Customer reviews on our site ..."
-    if phrase and phrase.split()[-1] in _WHO_WE_ARE:
+    if phrase and phrase.split()[-1] in WHO_WE_ARE:
         # "City film office.": who runs the app, not what it keeps; "University placement
         # office.": but what that office handles, placements, is a record
         handled = phrase.split()[-2] if len(phrase.split()) >= 2 else ""
@@ -993,7 +993,7 @@ def _title(text: str, intent: Intent) -> None:
         intent.title = phrase
 
 
-_WHO_WE_ARE = {"office", "department", "team", "unit", "desk", "council", "agency", "firm",
+WHO_WE_ARE = {"office", "department", "team", "unit", "desk", "council", "agency", "firm",
                "practice", "charity", "company", "school", "hospital", "clinic", "university",
                "authority", "branch", "headquarters", "hq", "dc", "warehouse", "plant",
                "factory", "hotel", "restaurant", "shop", "store", "lab", "laboratory", "college",
@@ -1270,7 +1270,7 @@ def _entities(text: str, intent: Intent) -> None:
                 _mention(intent, " ".join(singular(w) for w in phrase.split()), match.start())
     for match in re.finditer(r"(?:^|[.;!?]\s+)(?:-\s+)?((?:[a-z-]+\s+){0,2}[a-z-]+):", text):
         phrase = _noun_phrase(match.group(1).split(), intent)
-        if phrase and (phrase.split()[0] in _CONTAINERS or phrase.split()[-1] in _WHO_WE_ARE):
+        if phrase and (phrase.split()[0] in _CONTAINERS or phrase.split()[-1] in WHO_WE_ARE):
             continue  # "Columns today: Date, Site, ...": the record's fields, not a record;
             # "Newspaper syndication desk: ...": who keeps the records
         if phrase and phrase.split()[-1] in CHILD_HEADINGS and intent.entities:

@@ -20,6 +20,7 @@ from apiary.generation.offline.extract import (
     BOOKED_AS_IS,
     NOT_FIELDS,
     RESERVED,
+    WHO_WE_ARE,
     Action,
     Intent,
     entity_phrase,
@@ -189,7 +190,7 @@ def _choose(ranked: list[tuple[float, Blueprint, list[str]]], intent: Intent,
         # ServiceJob for "job"), not to one it is an alias of (a WorkOrder)
         has_lead = any(_stands_for(plan, p) and not _measured_kind(plan, candidate, p)
                        for p in leading)
-        if _opening_record_unknown(plan, intent):
+        if _opening_record_unknown(plan, intent, candidate):
             passed_over.append((score, candidate, matched))
             continue
         opening = intent.sentences[0][1] if intent.sentences else 0
@@ -312,7 +313,7 @@ def _foreign_kind(plan: Plan, phrase: str) -> bool:
     return blueprint is not None and _another_kind(plan, blueprint, phrase)
 
 
-def _opening_record_unknown(plan: Plan, intent: Intent) -> bool:
+def _opening_record_unknown(plan: Plan, intent: Intent, blueprint: Blueprint) -> bool:
     """"Manage sponsorship deals for our club: ...": a prompt that opens by saying what it
     keeps, with a record the blueprint does not have, is not that blueprint's app however
     strongly a later step ("finance raises invoices") matches it."""
@@ -323,8 +324,14 @@ def _opening_record_unknown(plan: Plan, intent: Intent) -> bool:
         # "new car orders across our showrooms." to a blueprint of repair orders: another kind
         # of its record, named in a title
         main = _blueprint_main(plan)
-        return bool(intent.title and main) and not _resolve(plan, intent.title) and \
-            intent.title.split()[-1] == _words(main).split()[-1]
+        if not intent.title or not main:
+            return False
+        found = _resolve(plan, intent.title)
+        return (not found and intent.title.split()[-1] == _words(main).split()[-1]) or (
+            # "Monthly restore tests." to a blueprint of lab samples and their tests
+            bool(found) and plan.entities[found].kind == "child" and
+            not set(intent.title.split()) & WHO_WE_ARE and  # "Estate agency viewings."
+            _another_kind(plan, blueprint, intent.title))
     first = next((p for p, at in intent.entities if at <= opening.end()), "")
     return bool(first) and not _resolve(plan, first)
 

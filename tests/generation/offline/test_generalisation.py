@@ -1244,3 +1244,11 @@ def test_kinds_side_by_side_before_a_plural_name_one_record() -> None:
     found = [p for p, _ in extract("The document controller logs the revision, the design "
                                    "manager reviews it and marks it approved.").entities]
     assert found == ["revision"]
+
+
+def test_a_title_naming_another_kind_of_a_blueprints_detail_passes_it_over() -> None:
+    doc = _app("Monthly failover tests. For every clustered server we fail over a sample "
+               "database to the standby node and record: server, cluster, date, how long the "
+               "failover took, who did it, and pass or fail.")
+    assert _main(doc) == "FailoverTest"
+    assert "Sample" not in doc["entities"]
