@@ -1119,7 +1119,7 @@ def _entities(text: str, intent: Intent) -> None:
             continue  # "customers keep e-mailing us": what they do, again and again
         # "logs KPIs every week"; "records which reservoir, the date, ...": a field first
         stop_at = next((i for i, w in enumerate(group) if _stops(i, w)
-                        or (i and w in ("each", "every", "per"))), None)
+                        or (i and w in ("each", "every", "per", "-", "--"))), None)
         items = re.split(r",\s*|\s+and\s+|\s+&\s+", " ".join(group[:stop_at]))
         single = items[0].split() if len(items) == 1 else []
         whole, clause = items, ""  # to the list's end, beyond the words the pattern reads

@@ -1252,3 +1252,10 @@ def test_a_title_naming_another_kind_of_a_blueprints_detail_passes_it_over() -> 
                "failover took, who did it, and pass or fail.")
     assert _main(doc) == "FailoverTest"
     assert "Sample" not in doc["entities"]
+
+
+def test_a_dash_after_a_record_ends_its_name() -> None:
+    found = [p for p, _ in extract("The site manager then raises snags - each one with a room, "
+                                   "a photo and a trade - and sends them to the "
+                                   "subcontractor.").entities]
+    assert "snag" in found
