@@ -1058,6 +1058,11 @@ _KEPT_AS = re.compile(
     r"(?:still\s+|currently\s+|all\s+|now\s+|mostly\s+)?(?:tracked|kept|recorded|logged|"
     r"managed|handled|done|run|on\s+paper|(?:in|on)\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
     r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file|whiteboard))\b")
+_GOES_ON = re.compile(
+    r"\b(?:every|each|any)\s+((?:[a-z-]+\s+)?[a-z-]+?)s?\s+(?:(?:that|which|we|a|an|the|our)\s+)?"
+    r"(?:[a-z-]+\s+){0,8}?(?:goes|go|is\s+put|are\s+put|gets\s+added|is\s+added|is\s+entered|"
+    r"is\s+logged|is\s+listed)\s+(?:on|onto|in|into|to)\s+(?:the|our|a)\s+(?:[a-z-]+\s+)?"
+    r"(?:register|list|log|sheet|spreadsheet|tracker|database|schedule)\b")
 _TEAM_KEEPS = re.compile(
     r"\b(?:the|our)\s+([a-z-]+)\s+(?:team|desk|office|unit)\s+(?:keeps|uses|maintains|runs|"
     r"has)\s+(?:it\s+(?:from|in|on)\s+|them\s+(?:in|on)\s+)?(?:a|an|one)\s+(?:shared\s+|big\s+)?"
@@ -1214,6 +1219,11 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
+    for match in _GOES_ON.finditer(text):
+        # "every material a survey finds goes on the register": what goes on it is the record
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and not intent.role_re.fullmatch(match.group(1)):
+            _mention(intent, phrase, match.start(1))
     for match in _TEAM_KEEPS.finditer(text):
         # "the bereavement team keeps a spreadsheet: ...": what the team handles is the record
         handled = match.group(1)

@@ -1259,3 +1259,10 @@ def test_a_dash_after_a_record_ends_its_name() -> None:
                                    "a photo and a trade - and sends them to the "
                                    "subcontractor.").entities]
     assert "snag" in found
+
+
+def test_what_goes_on_the_register_is_its_record() -> None:
+    found = [p for p, _ in extract("Our lifting register is a mess. Every sling the rigging "
+                                   "team buys goes on the register with its safe working load "
+                                   "and test date.").entities]
+    assert "sling" in found
