@@ -1489,6 +1489,13 @@ def _described(match: re.Match[str], intent: Intent) -> None:
                 or field_spec(snake(i))["type"] not in ("string", "text", "enum"))
     phrase = _noun_phrase([match.group(1)], intent)
     outer = [(p, at) for p, at in intent.entities if at < match.start()]
+    if phrase and not outer and heads >= 2 and heads * 3 >= len(items) and \
+            not match.group(1).endswith("ing") and not intent.role_re.fullmatch(match.group(1)) \
+            and singular(match.group(1)) not in CHILD_HEADINGS:
+        # "for each turnaround (unit, start and end dates, budget)": the first record the
+        # prompt names, by its fields
+        _mention(intent, phrase, match.start(2) - 1)
+        return
     if not phrase or not outer or heads < 2 or heads * 3 < len(items) or \
             match.group(1).endswith("ing") or \
             intent.role_re.fullmatch(match.group(1)) or phrase == outer[-1][0] or \

@@ -1266,3 +1266,10 @@ def test_what_goes_on_the_register_is_its_record() -> None:
                                    "team buys goes on the register with its safe working load "
                                    "and test date.").entities]
     assert "sling" in found
+
+
+def test_a_thing_told_by_its_own_fields_first_is_a_record() -> None:
+    found = [p for p, _ in extract("Anyone can hand in a stray dog: we record the dog (breed, "
+                                   "colour, microchip number, date found), who found it and "
+                                   "their phone number, and where it was found.").entities]
+    assert found == ["dog"]
