@@ -1350,7 +1350,13 @@ def _fields(text: str, intent: Intent) -> None:
             continue  # "sets a severity - critical, high, medium or low -": its values
         if match.group(1).count(",") >= 2:
             chunks.append((match.group(1), match.start(1)))
-    for match in _PARENS.finditer(text):
+    # "(customer, account, the scenario that fired - rapid movement of funds, structured
+    # cash, and so on - the amount)": the aside's examples say what a field holds; blanked
+    # (same length, so that positions hold) the brackets list fields
+    asides = re.sub(r"\(([^()]*)\)", lambda m: "(" + re.sub(
+        r"\s-\s[^()]*?\s-\s", lambda a: " " * (len(a.group(0)) - 2) + ", ", m.group(1)) + ")",
+        text)
+    for match in _PARENS.finditer(asides):
         before, inside = match.group(1), match.group(2)
         if inside.count(",") < 2 or singular(before) in ENUM_WORDS or \
                 text[:match.start()].rstrip().endswith(",") or \

@@ -1273,3 +1273,11 @@ def test_a_thing_told_by_its_own_fields_first_is_a_record() -> None:
                                    "colour, microchip number, date found), who found it and "
                                    "their phone number, and where it was found.").entities]
     assert found == ["dog"]
+
+
+def test_examples_set_off_by_dashes_inside_brackets_leave_the_fields() -> None:
+    fields = [name for name, _, _ in extract(
+        "Our line controller logs faults (machine, line, the error code that fired - jam, "
+        "misfeed, over-temperature and so on - the shift and the fault date) and we chase "
+        "them on a whiteboard.").fields]
+    assert {"machine", "shift", "fault_date"} <= set(fields)
