@@ -1058,6 +1058,10 @@ _KEPT_AS = re.compile(
     r"(?:still\s+|currently\s+|all\s+|now\s+|mostly\s+)?(?:tracked|kept|recorded|logged|"
     r"managed|handled|done|run|on\s+paper|(?:in|on)\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
     r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file|whiteboard))\b")
+_HANDLED_AS = re.compile(
+    r"\b(?:handled|treated|logged|recorded|registered|raised|opened|managed|run)\s+as\s+"
+    r"(?:an?|its\s+own|a\s+separate|a\s+formal)\s+((?:[a-z-]+\s+)?[a-z-]+?)(?=[.,;:!?]|\s+(?:and|"
+    r"with|by|in|on|for|so|which|that|until|before|after|when|if)\b|$)")
 _GOES_ON = re.compile(
     r"\b(?:every|each|any)\s+((?:[a-z-]+\s+)?[a-z-]+?)s?\s+(?:(?:that|which|we|a|an|the|our)\s+)?"
     r"(?:[a-z-]+\s+){0,8}?(?:goes|go|is\s+put|are\s+put|gets\s+added|is\s+added|is\s+entered|"
@@ -1219,6 +1223,11 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
+    for match in _HANDLED_AS.finditer(text):
+        # "every failed result has to be handled as an event": the record it becomes
+        phrase = _noun_phrase(match.group(1).split(), intent)
+        if phrase and not intent.role_re.fullmatch(match.group(1)):
+            _mention(intent, phrase, match.start(1))
     for match in _GOES_ON.finditer(text):
         # "every material a survey finds goes on the register": what goes on it is the record
         phrase = _noun_phrase(match.group(1).split(), intent)

@@ -1281,3 +1281,9 @@ def test_examples_set_off_by_dashes_inside_brackets_leave_the_fields() -> None:
         "misfeed, over-temperature and so on - the shift and the fault date) and we chase "
         "them on a whiteboard.").fields]
     assert {"machine", "shift", "fault_date"} <= set(fields)
+
+
+def test_what_something_is_handled_as_is_a_record() -> None:
+    found = [p for p, _ in extract("Any pallet that arrives damaged has to be handled as a "
+                                   "claim, and today that lives in an inbox.").entities]
+    assert "claim" in found
