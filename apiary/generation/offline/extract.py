@@ -557,6 +557,16 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
                 not forms.get(match.group(1)) and not match.group(1).endswith("ing") and \
                 match.group(1) not in _EDGE_WORDS | _NOT_AGENTS:
             extra.append(f"{match.group(1)} {match.group(2)}")
+    known = role_regex(tuple(extra))
+    for match in _NAMED_ACTOR.finditer(text):
+        # "The FOD focal point investigates", "the company man approves": whoever opens a
+        # sentence by deciding or examining is someone, whatever the lexicon calls them
+        words = match.group(1).split()
+        if not known.search(match.group(1)) and not any(
+                w in NOT_FIELDS | _EDGE_WORDS | _NOT_AGENTS or (
+                    forms.get(w) and not _noun_like(w)) for w in words) and \
+                singular(words[-1]) not in _RECORD_WORDS:
+            extra.append(match.group(1))
     intent.extra_roles = tuple(sorted(set(extra)))
     intent.role_re = role_regex(intent.extra_roles)
     for match in intent.role_re.finditer(text):
@@ -583,6 +593,11 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
             intent.roles.append(name)
 
 
+_NAMED_ACTOR = re.compile(
+    r"(?:^|[.;!?,]\s+)(?:then\s+|and\s+)?(?:the|our)\s+((?:[a-z-]+\s+){0,2}[a-z-]+)\s+(?:then\s+|also\s+|"
+    r"must\s+|will\s+)?(?:investigates|approves|authori[sz]es|reviews|assesses|triages|"
+    r"inspects|verifies|signs\s+off|countersigns|endorses|allocates|assigns|diagnoses|audits|"
+    r"certifies|moderates|validates|rejects|declines|refuses)\b")
 _DEPARTMENT = re.compile(r"\b([a-z]{3,})\s+(control|affairs)\s+(?:then\s+|also\s+|must\s+|"
                          r"can\s+)?([a-z]+)")
 _THING_ACRONYMS = {"id", "pdf", "vat", "sku", "eta", "etd", "kpi", "cv", "po", "url", "api",

@@ -1132,7 +1132,7 @@ def test_a_title_that_opens_with_when_names_what_follows() -> None:
 def test_the_work_a_first_sentence_names_without_a_record_is_the_record() -> None:
     intent = extract("Our safety advisers audit the scaffolding contractor at each depot every "
                      "month. They score each item and the contractor fixes the failures.")
-    assert intent.entities[0][0] == "audit"
+    assert intent.entities[0][0] == "scaffolding audit"  # an Audit is the engine's own
     intent = extract("Homeowners ask us to survey their roofs. A surveyor visits and the "
                      "manager approves the report.")
     assert intent.entities[0][0] == "survey"
@@ -1287,3 +1287,14 @@ def test_what_something_is_handled_as_is_a_record() -> None:
     found = [p for p, _ in extract("Any pallet that arrives damaged has to be handled as a "
                                    "claim, and today that lives in an inbox.").entities]
     assert "claim" in found
+
+
+def test_whoever_opens_a_clause_by_deciding_or_examining_is_a_role() -> None:
+    intent = extract("Anyone can report a spill with a photo. The spill focal point "
+                     "investigates it, then the company man approves the clean-up. The system "
+                     "validates each entry.")
+    assert {"spill_focal_point", "company_man"} <= set(intent.roles)
+    assert "system" not in intent.roles
+    doc = _app("Anyone can report a spill with a photo and the location. The spill focal point "
+               "investigates it and closes it.")
+    assert "spill_focal_point" in doc["roles"]
