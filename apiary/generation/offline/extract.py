@@ -69,7 +69,8 @@ _COMMON_VERBS = {"want", "come", "go", "send", "decide", "join", "reach", "agree
 _EVERYDAY_VERBS = {verb + ending for verb in _COMMON_VERBS for ending in ("", "s", "es", "d",
                                                                           "ed")} | {
     "came", "went", "gone", "sent", "gave", "given", "saw", "seen", "known", "knew", "thought",
-    "got", "told", "brought", "wanting", "coming", "going", "sending", "deciding", "joining"}
+    "got", "told", "brought", "wanting", "coming", "going", "sending", "deciding", "joining",
+    "sold", "bought", "made", "spent"}
 """Everyday verbs that never end a record's name ("what the owner wants", "what actually
 reaches the bank")."""
 _NEVER_IN_NAMES = {"hasn", "hadn", "isn", "wasn", "aren", "weren", "don", "doesn", "didn",
@@ -448,7 +449,8 @@ _LEADING_VERBS = {"record", "log", "track", "schedule", "manage", "upload", "han
                   "store", "capture", "raise", "send", "receive", "perform", "carry", "conduct",
                   "do", "make", "take", "give", "replace", "repair", "refund", "mark", "attach",
                   "agree", "issue", "open", "create", "add", "sign", "prepare", "write", "draft",
-                  "complete", "update", "review", "enter", "file", "lodge", "submit"}
+                  "complete", "update", "review", "enter", "file", "lodge", "submit", "negotiate",
+                  "book"}
 
 
 def entity_phrase(phrase: str, nouns: frozenset[str] = frozenset()) -> str:
@@ -864,6 +866,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         # "the cattle movement book", "the accident book", "a lab book spreadsheet": what is
         # written in it ("the lab book" is the book)
         words = words[:-1]
+        if len(words) == 1 and words[0] in _NOT_RECORDS:
+            return ""  # "the public register": where it is checked, not a record
     if len(words) == 2 and singular(words[0]) != words[0] and forms.get(words[1]) and \
             not _noun_like(words[1]):
         words = [words[0]]  # "teams register with a name": the teams are the record
@@ -939,7 +943,8 @@ _NOT_RECORDS = {"online", "offline", "onsite", "remote", "outcome", "outcomes", 
                 "costs", "income", "money", "cash", "time", "date", "today", "around",
                 "approximately", "roughly", "nearly", "first", "second", "third", "last",
                 "next", "other", "another", "same", "plus", "volume", "volumes", "figures",
-                "statistics", "stats", "metrics", "trends", "totals"}
+                "statistics", "stats", "metrics", "trends", "totals", "again", "public",
+                "national", "central", "external", "internal", "official", "master"}
 CHILD_HEADINGS = {"line", "item", "entry", "row"}
 TITLE_ADJECTIVES = {"weekly", "daily", "monthly", "yearly", "annual", "quarterly", "simple",
                     "small", "basic", "quick", "online", "internal", "digital", "new", "our",

@@ -1298,3 +1298,12 @@ def test_whoever_opens_a_clause_by_deciding_or_examining_is_a_role() -> None:
     doc = _app("Anyone can report a spill with a photo and the location. The spill focal point "
                "investigates it and closes it.")
     assert "spill_focal_point" in doc["roles"]
+
+
+def test_adverbs_adjectives_and_verbs_around_a_record_name_nothing() -> None:
+    found = [p for p, _ in extract(
+        "Our buyers negotiate supply deals with growers, with a bonus per tray sold. If a "
+        "grower does not reply we write again. Every grower is checked against the national "
+        "register.").entities]
+    assert "supply deal" in found
+    assert not {"again", "national", "tray sold", "negotiate supply deal"} & set(found)
