@@ -449,8 +449,7 @@ _LEADING_VERBS = {"record", "log", "track", "schedule", "manage", "upload", "han
                   "store", "capture", "raise", "send", "receive", "perform", "carry", "conduct",
                   "do", "make", "take", "give", "replace", "repair", "refund", "mark", "attach",
                   "agree", "issue", "open", "create", "add", "sign", "prepare", "write", "draft",
-                  "complete", "update", "review", "enter", "file", "lodge", "submit", "negotiate",
-                  "book"}
+                  "complete", "update", "review", "enter", "file", "lodge", "submit", "negotiate"}
 
 
 def entity_phrase(phrase: str, nouns: frozenset[str] = frozenset()) -> str:
