@@ -595,8 +595,8 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
 
 
 _NAMED_ACTOR = re.compile(
-    r"(?:^|[.;!?,]\s+)(?:then\s+|and\s+)?(?:the|our)\s+((?:[a-z-]+\s+){0,2}[a-z-]+)\s+(?:then\s+|also\s+|"
-    r"must\s+|will\s+)?(?:investigates|approves|authori[sz]es|reviews|assesses|triages|"
+    r"(?:^|[.;!?,]\s+)(?:then\s+|and\s+)?(?:the|our)\s+((?:[a-z-]+\s+){0,2}[a-z-]+)\s+"
+    r"(?:then\s+|also\s+|must\s+|will\s+)?(?:investigates|approves|authori[sz]es|reviews|assesses|triages|"
     r"inspects|verifies|signs\s+off|countersigns|endorses|allocates|assigns|diagnoses|audits|"
     r"certifies|moderates|validates|rejects|declines|refuses)\b")
 _DEPARTMENT = re.compile(r"\b([a-z]{3,})\s+(control|affairs)\s+(?:then\s+|also\s+|must\s+|"
@@ -1077,6 +1077,8 @@ _KEPT_AS = re.compile(
     r"(?:still\s+|currently\s+|all\s+|now\s+|mostly\s+)?(?:tracked|kept|recorded|logged|"
     r"managed|handled|done|run|on\s+paper|(?:in|on)\s+(?:a|an|one)\s+(?:[a-z-]+\s+)?"
     r"(?:spreadsheet|sheet|workbook|book|folder|inbox|binder|file|whiteboard))\b")
+# "every failed result has to be handled as an event": the record it becomes; "every
+# material a survey finds goes on the register": what goes on it is the record
 _HANDLED_AS = re.compile(
     r"\b(?:handled|treated|logged|recorded|registered|raised|opened|managed|run)\s+as\s+"
     r"(?:an?|its\s+own|a\s+separate|a\s+formal)\s+((?:[a-z-]+\s+)?[a-z-]+?)(?=[.,;:!?]|\s+(?:and|"
@@ -1242,16 +1244,11 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
-    for match in _HANDLED_AS.finditer(text):
-        # "every failed result has to be handled as an event": the record it becomes
-        phrase = _noun_phrase(match.group(1).split(), intent)
-        if phrase and not intent.role_re.fullmatch(match.group(1)):
-            _mention(intent, phrase, match.start(1))
-    for match in _GOES_ON.finditer(text):
-        # "every material a survey finds goes on the register": what goes on it is the record
-        phrase = _noun_phrase(match.group(1).split(), intent)
-        if phrase and not intent.role_re.fullmatch(match.group(1)):
-            _mention(intent, phrase, match.start(1))
+    for cue in (_HANDLED_AS, _GOES_ON):
+        for match in cue.finditer(text):
+            phrase = _noun_phrase(match.group(1).split(), intent)
+            if phrase and not intent.role_re.fullmatch(match.group(1)):
+                _mention(intent, phrase, match.start(1))
     for match in _TEAM_KEEPS.finditer(text):
         # "the bereavement team keeps a spreadsheet: ...": what the team handles is the record
         handled = match.group(1)
