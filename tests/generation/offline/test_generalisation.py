@@ -18,6 +18,11 @@ def _app(prompt: str) -> dict[str, Any]:
     return doc
 
 
+def _records(prompt: str) -> list[str]:
+    """The records the prompt names, in the order the extractor found them."""
+    return [phrase for phrase, _ in extract(prompt).entities]
+
+
 def _main(doc: dict[str, Any]) -> str:
     """The entity with the workflow: the record the app is about."""
     return next(n for n, e in doc["entities"].items() if "workflow" in e)
@@ -252,8 +257,8 @@ def test_a_compound_whose_last_word_is_also_a_verb_names_a_record() -> None:
 def test_a_verb_after_an_article_opens_a_compound_and_a_pronoun_object_ends_the_list() -> None:
     assert any(p == "return authorisation" for p, _ in extract(
         "A dealer opens a return authorisation for a product serial number.").entities)
-    found = [p for p, _ in extract("The repair centre inspects them and either repairs, "
-                                   "replaces or refunds.").entities]
+    found = _records("The repair centre inspects them and either repairs, "
+                     "replaces or refunds.")
     assert "replace" not in found and "repair" not in found
 
 
@@ -286,8 +291,8 @@ def test_a_record_is_named_by_how_it_starts_what_it_records_or_what_is_done_to_i
                "the reason and dates; the front desk checks it and the club manager approves.")
     assert "Freeze" in doc["entities"]
     assert "reason" in doc["entities"]["Freeze"]["fields"]
-    found = [p for p, _ in extract("Wholesale customers phone in. The standing order is "
-                                   "confirmed by sales and dispatched weekly.").entities]
+    found = _records("Wholesale customers phone in. The standing order is "
+                     "confirmed by sales and dispatched weekly.")
     assert "standing order" in found
 
 
@@ -305,20 +310,20 @@ def test_a_spreadsheets_first_column_names_what_each_row_is() -> None:
                "ones.")
     crate = next(e for n, e in doc["entities"].items() if n.endswith("Crate"))
     assert {"crate_number", "date_out", "date_back"} <= set(crate["fields"])
-    found = [p for p, _ in extract("Parcels are in a sheet at the moment, columns are parcel id, "
-                                   "sender, weight, zone.").entities]
+    found = _records("Parcels are in a sheet at the moment, columns are parcel id, "
+                     "sender, weight, zone.")
     assert found[0] == "parcel"
 
 
 def test_an_adverb_never_ends_a_records_name() -> None:
-    found = [p for p, _ in extract("We record when the vessel actually arrives and when the "
-                                   "pilot usually boards.").entities]
+    found = _records("We record when the vessel actually arrives and when the "
+                     "pilot usually boards.")
     assert not any(p.endswith(("actually", "usually")) for p in found)
 
 
 def test_a_title_that_opens_with_its_period_names_the_record_after_it() -> None:
-    found = [p for p, _ in extract("Quarter-end intercompany balance confirmations. For each "
-                                   "counterparty the accountant records the balance.").entities]
+    found = _records("Quarter-end intercompany balance confirmations. For each "
+                     "counterparty the accountant records the balance.")
     assert found[0] == "intercompany balance confirmation"
 
 
@@ -341,10 +346,10 @@ def test_a_bare_request_is_the_blueprints_record_and_picks_no_blueprint_it_is_an
 
 
 def test_quantities_ordinals_participles_and_manner_words_are_not_records() -> None:
-    found = [p for p, _ in extract(
+    found = _records(
         "We manage around 300 franchise agreements on an RPI-linked or turnover-based fee. "
         "Franchisees report premises being refurbished; the first audit is free and a "
-        "disabled access review is logged.").entities]
+        "disabled access review is logged.")
     assert not {"around", "rpi-linked", "turnover-based", "first", "disabled"} & set(found)
     assert not any("being" in p.split() for p in found)
 
@@ -449,8 +454,8 @@ def test_what_someone_fills_in_is_fields_and_numbers_are_not_part_of_a_name() ->
     assert "AssetDescription" not in doc["entities"]
     main = doc["entities"][_main(doc)]["fields"]
     assert {"asset_description", "business_case"} <= set(main)
-    found = [p for p, _ in extract("Every batch keeps two retained bottles, logged with the "
-                                   "batch number.").entities]
+    found = _records("Every batch keeps two retained bottles, logged with the "
+                     "batch number.")
     assert "retained bottle" in found and not any(p.startswith("two") for p in found)
 
 
@@ -575,8 +580,7 @@ def test_what_is_written_is_a_record_unless_it_is_text() -> None:
 
 
 def test_details_kept_for_each_person_make_them_a_record() -> None:
-    assert [p for p, _ in extract("we keep emergency contact details for each volunteer.")
-            .entities] == ["volunteer"]
+    assert _records("we keep emergency contact details for each volunteer.") == ["volunteer"]
 
 
 def test_counts_periods_copies_and_adverbs_are_not_records() -> None:
@@ -749,10 +753,8 @@ def test_personal_identifiers_and_possessives_in_a_list_are_named_and_protected(
 
 
 def test_a_verb_inside_a_records_name_is_a_noun() -> None:
-    assert [p for p, _ in extract("Log postal vote applications.").entities] == [
-        "postal vote application"]
-    assert [p for p, _ in extract("Van hire requests. A coordinator approves them.").entities
-            ] == ["van hire request"]
+    assert _records("Log postal vote applications.") == ["postal vote application"]
+    assert _records("Van hire requests. A coordinator approves them.") == ["van hire request"]
     assert "team register player" not in [
         p for p, _ in extract("Teams register players for the league.").entities]
 
@@ -859,8 +861,8 @@ def test_what_the_organisation_counts_is_a_register_the_record_points_at() -> No
     assert _main(doc) == "ArrearsCase"
     assert "Tenancy" in doc["entities"]
     # units, periods and people are not registers
-    found = [p for p, _ in extract("Over 30 minutes late, about 40 engineers and some 5 "
-                                   "metres of cable: each job is logged.").entities]
+    found = _records("Over 30 minutes late, about 40 engineers and some 5 "
+                     "metres of cable: each job is logged.")
     assert not {"minute", "engineer", "metre"} & set(found)
 
 
@@ -883,8 +885,8 @@ def test_which_thing_in_a_list_is_a_register_the_record_points_at() -> None:
 
 
 def test_a_document_that_says_things_is_not_a_record_named_by_its_verb() -> None:
-    found = [p for p, _ in extract("Staff raise a transfer request. The request says which "
-                                   "office, the start date and the reason.").entities]
+    found = _records("Staff raise a transfer request. The request says which "
+                     "office, the start date and the reason.")
     assert "say" not in found
     assert "transfer request" in found
 
@@ -942,14 +944,14 @@ def test_a_list_with_numbers_and_dates_is_fields_whatever_the_verb() -> None:
             "payment_deadline"} <= set(found)
     assert not {"notice", "vehicle"} & {p for p, _ in intent.entities}
     # a list of records stays records
-    found = [p for p, _ in extract("We log complaints, incidents and near misses.").entities]
+    found = _records("We log complaints, incidents and near misses.")
     assert {"complaint", "incident", "near miss"} <= set(found)
 
 
 def test_particles_and_questions_after_a_verb_are_not_records() -> None:
-    found = [p for p, _ in extract(
+    found = _records(
         "The officer decides each appeal, then writes back to the passenger. We keep each "
-        "date, result and whether it passed.").entities]
+        "date, result and whether it passed.")
     assert not {"back", "passed", "date"} & set(found)
 
 
@@ -974,8 +976,8 @@ def test_headings_that_lead_with_what_they_are_get_its_type() -> None:
 
 
 def test_which_one_is_not_part_of_a_records_name() -> None:
-    found = [p for p, _ in extract("People fill an adoption application for a particular "
-                                   "animal; the team approves it.").entities]
+    found = _records("People fill an adoption application for a particular "
+                     "animal; the team approves it.")
     assert "animal" in found
     assert "particular animal" not in found
 
@@ -1008,7 +1010,7 @@ def test_a_book_names_what_is_written_in_it_and_abbreviations_do_not_end_a_list(
     assert found[:4] == ["transfer_number", "store", "date_received", "weight"]
     assert not [f for f in found if "number" in f and f != "transfer_number"]
     # people still book things
-    assert "booking" in [p for p, _ in extract("The team book rooms for a date.").entities]
+    assert "booking" in _records("The team book rooms for a date.")
     # a register is where its records are written, not a registration
     doc = _app("Scaffold register for our sites. Each scaffold has a tag number, location and "
                "the erector; the supervisor inspects it every week and signs it off.")
@@ -1016,12 +1018,12 @@ def test_a_book_names_what_is_written_in_it_and_abbreviations_do_not_end_a_list(
 
 
 def test_a_title_then_an_order_names_the_record() -> None:
-    found = [p for p, _ in extract("Electoral services: log postal vote applications. We "
-                                   "check the signature and grant or reject it.").entities]
+    found = _records("Electoral services: log postal vote applications. We "
+                     "check the signature and grant or reject it.")
     assert "postal vote application" in found
     # a heading's list after a colon is still fields
-    found = [p for p, _ in extract("Columns: log date, file reference, amount. Staff enter "
-                                   "payments.").entities]
+    found = _records("Columns: log date, file reference, amount. Staff enter "
+                     "payments.")
     assert "log date" not in found
 
 
@@ -1068,15 +1070,15 @@ def test_a_word_of_another_keyword_does_not_make_the_prompts_record_the_blueprin
 
 
 def test_what_a_team_keeps_a_sheet_of_is_the_record() -> None:
-    found = [p for p, _ in extract("When one of our members dies the family tells us. Today "
-                                   "the bereavement team keeps a spreadsheet: the name, date "
-                                   "of death and who told us.").entities]
+    found = _records("When one of our members dies the family tells us. Today "
+                     "the bereavement team keeps a spreadsheet: the name, date "
+                     "of death and who told us.")
     assert "bereavement" in found
-    found = [p for p, _ in extract("Our vetting team runs it from a tracker; the manager "
-                                   "signs each one off.").entities]
+    found = _records("Our vetting team runs it from a tracker; the manager "
+                     "signs each one off.")
     assert "vetting" in found
     # who the team is stays who it is
-    found = [p for p, _ in extract("The sales team keeps a spreadsheet of deals.").entities]
+    found = _records("The sales team keeps a spreadsheet of deals.")
     assert "sale" not in found
 
 
@@ -1106,17 +1108,16 @@ def test_a_suggestion_is_a_record_and_an_agent_noun_after_its_modifier_is_a_role
 
 
 def test_a_gerund_inside_a_name_and_against_after_it() -> None:
-    found = [p for p, _ in extract("Production control raises an outside processing order "
-                                   "against the works order: part number, quantity sent, date "
-                                   "due back.").entities]
+    found = _records("Production control raises an outside processing order "
+                     "against the works order: part number, quantity sent, date "
+                     "due back.")
     assert "outside processing order" in found
     assert "order" not in found
 
 
 def test_a_heading_that_names_who_keeps_the_records_is_no_record() -> None:
-    found = [p for p, _ in extract("Picture licensing desk: agencies ask to reuse our photos. "
-                                   "Log the requester, which photo and the fee we quote.")
-             .entities]
+    found = _records("Picture licensing desk: agencies ask to reuse our photos. "
+                     "Log the requester, which photo and the fee we quote.")
     assert "picture licensing desk" not in found
     assert found[:1] == ["licensing"]
 
@@ -1162,8 +1163,8 @@ def test_a_field_told_by_its_values_or_a_question_ends_yes_no_questions() -> Non
     assert fields["done_by"] == {"type": "ref", "to": "User"}
     assert fields["result"] == {"type": "enum", "values": ["pass", "fail"]}
     assert not {"pass", "fail", "did_by"} & set(fields)
-    assert "backed-up" not in [p for p, _ in extract("For every backed-up system we restore a "
-                                                     "sample.").entities]
+    assert "backed-up" not in _records("For every backed-up system we restore a "
+                                       "sample.")
 
 
 def test_a_bare_generic_word_adds_no_second_blueprint() -> None:
@@ -1172,7 +1173,7 @@ def test_a_bare_generic_word_adds_no_second_blueprint() -> None:
                "refuses. Each painting travels with one of our couriers and is checked on "
                "arrival.")
     assert not {"TravelRequest", "TravelSegment"} & set(doc["entities"])
-    found = [p for p, _ in extract("Each painting travels with one of our couriers.").entities]
+    found = _records("Each painting travels with one of our couriers.")
     assert found == ["painting"]
 
 
@@ -1198,9 +1199,8 @@ def test_a_customer_who_does_nothing_in_the_app_is_no_role() -> None:
 
 
 def test_steps_after_a_record_and_measures_reported_are_no_records() -> None:
-    found = [p for p, _ in extract("A pharmacist logs the enquiry, researches it and drafts a "
-                                   "response. We report volumes every month by product.")
-             .entities]
+    found = _records("A pharmacist logs the enquiry, researches it and drafts a "
+                     "response. We report volumes every month by product.")
     assert found == ["enquiry"]
 
 
@@ -1230,19 +1230,19 @@ def test_work_whose_bare_name_is_the_engines_own_is_named_by_what_it_is_done_to(
                "the audit off.")
     assert "CateringAudit" in doc["entities"]
     assert "AuditRecord" not in doc["entities"]
-    found = [p for p, _ in extract("Our quality team audit suppliers every year and score "
-                                   "them.").entities]
+    found = _records("Our quality team audit suppliers every year and score "
+                     "them.")
     assert found == ["supplier audit"]
 
 
 def test_kinds_side_by_side_before_a_plural_name_one_record() -> None:
-    found = [p for p, _ in extract("The licensing office issues tattoo parlour and nail bar "
-                                   "premises licences. An officer inspects each one.").entities]
+    found = _records("The licensing office issues tattoo parlour and nail bar "
+                     "premises licences. An officer inspects each one.")
     assert found[0] == "premises licence"
     assert "tattoo parlour" not in found
     # a list of records, or a record and then a clause, is not that
-    found = [p for p, _ in extract("The document controller logs the revision, the design "
-                                   "manager reviews it and marks it approved.").entities]
+    found = _records("The document controller logs the revision, the design "
+                     "manager reviews it and marks it approved.")
     assert found == ["revision"]
 
 
@@ -1255,23 +1255,23 @@ def test_a_title_naming_another_kind_of_a_blueprints_detail_passes_it_over() -> 
 
 
 def test_a_dash_after_a_record_ends_its_name() -> None:
-    found = [p for p, _ in extract("The site manager then raises snags - each one with a room, "
-                                   "a photo and a trade - and sends them to the "
-                                   "subcontractor.").entities]
+    found = _records("The site manager then raises snags - each one with a room, "
+                     "a photo and a trade - and sends them to the "
+                     "subcontractor.")
     assert "snag" in found
 
 
 def test_what_goes_on_the_register_is_its_record() -> None:
-    found = [p for p, _ in extract("Our lifting register is a mess. Every sling the rigging "
-                                   "team buys goes on the register with its safe working load "
-                                   "and test date.").entities]
+    found = _records("Our lifting register is a mess. Every sling the rigging "
+                     "team buys goes on the register with its safe working load "
+                     "and test date.")
     assert "sling" in found
 
 
 def test_a_thing_told_by_its_own_fields_first_is_a_record() -> None:
-    found = [p for p, _ in extract("Anyone can hand in a stray dog: we record the dog (breed, "
-                                   "colour, microchip number, date found), who found it and "
-                                   "their phone number, and where it was found.").entities]
+    found = _records("Anyone can hand in a stray dog: we record the dog (breed, "
+                     "colour, microchip number, date found), who found it and "
+                     "their phone number, and where it was found.")
     assert found == ["dog"]
 
 
@@ -1284,8 +1284,8 @@ def test_examples_set_off_by_dashes_inside_brackets_leave_the_fields() -> None:
 
 
 def test_what_something_is_handled_as_is_a_record() -> None:
-    found = [p for p, _ in extract("Any pallet that arrives damaged has to be handled as a "
-                                   "claim, and today that lives in an inbox.").entities]
+    found = _records("Any pallet that arrives damaged has to be handled as a "
+                     "claim, and today that lives in an inbox.")
     assert "claim" in found
 
 
@@ -1301,9 +1301,9 @@ def test_whoever_opens_a_clause_by_deciding_or_examining_is_a_role() -> None:
 
 
 def test_adverbs_adjectives_and_verbs_around_a_record_name_nothing() -> None:
-    found = [p for p, _ in extract(
+    found = _records(
         "Our buyers negotiate supply deals with growers, with a bonus per tray sold. If a "
         "grower does not reply we write again. Every grower is checked against the national "
-        "register.").entities]
+        "register.")
     assert "supply deal" in found
     assert not {"again", "national", "tray sold", "negotiate supply deal"} & set(found)
