@@ -318,6 +318,7 @@ def extract(text: str) -> Intent:
     _drop_who_we_are(lowered, intent)
     _entities(lowered, intent)
     _activity_record(lowered, intent)
+    _asked_for(lowered, intent)
     _fields(lowered, intent)
     _states(lowered, intent)
     _bare_lists(lowered, intent)
@@ -374,6 +375,40 @@ def _activity_record(text: str, intent: Intent) -> None:
         if verb in _ACTIVITY_NOUNS:
             intent.entities.insert(0, (_what_is_done_to(text, position, verb, intent),
                                        position))
+
+
+_ASKED_FOR = {"request": "request", "claim": "claim", "order": "order"}
+"""Verbs whose doing is a record named by what is asked for: "site managers request plant"
+keeps plant requests, "staff claim overtime" overtime claims."""
+
+
+def _asked_for(text: str, intent: Intent) -> None:
+    """The record of the prompt's first step when that step asks for a thing that is no record
+    itself ("request plant", "claim overtime hours", "order parts"): a request, claim or order
+    of it, ahead of the thing."""
+    first = intent.actions[0] if intent.actions else None
+    verb = verb_forms().get(first.verb, first.verb) if first else ""
+    if not first or verb not in _ASKED_FOR:
+        return
+    after = re.match(r"\s*[a-z]+\s+(?:(?:the|our|their|its|his|her|some|any|a|an|new)\s+)?"
+                     r"((?:[a-z-]+\s+){0,2}[a-z-]+)", text[first.position:])
+    if not after:
+        return
+    words = after.group(1).split()
+    stop = next((i for i, w in enumerate(words) if w in _EDGE_WORDS or w in _STOP
+                 or w in _PRONOUNS or verb_forms().get(w)), len(words))
+    words = [w for w in words[:stop] if singular(w) not in _UNITS]
+    thing = singular(words[-1]) if words else ""
+    noun = _ASKED_FOR[verb]
+    if not thing or entity_shape(thing) in ("event", "document", "money", "person") or \
+            intent.role_re.fullmatch(words[-1]) or thing in NOT_ENTITIES or \
+            any(p.split()[-1] == noun for p, _ in intent.entities):
+        return  # "request a permit": the permit is the record; "request a refund" too
+    # what is asked for is told by the request's fields ("which site, what kit")
+    at, end = first.position + after.start(1), first.position + after.end(1)
+    intent.entities = [(p, where) for p, where in intent.entities
+                       if not (p.split()[-1] == thing and at <= where <= end)]
+    intent.entities.insert(0, (f"{thing} {noun}", at))
 
 
 def _what_is_done_to(text: str, position: int, verb: str, intent: Intent) -> str:
@@ -872,8 +907,10 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         words = [words[0]]  # "teams register with a name": the teams are the record
     def kept_whole() -> bool:
         """"pick list", "tax return": a record, though the last word alone is a verb or
-        names nothing."""
-        return len(words) >= 2 and words[-2] not in _EDGE_WORDS and (
+        names nothing ("the operative attends" is a clause)."""
+        said = words[-1].endswith("s") and singular(words[-1]) != words[-1] and \
+            forms.get(words[-1]) in PURE_VERBS and not _noun_like(words[-1])
+        return len(words) >= 2 and words[-2] not in _EDGE_WORDS and not said and (
             singular(words[-1]) in ("list", "log") or (
                 (words[-1] not in NOT_ENTITIES or words[-1] == "changes")
                 and not forms.get(words[-2])
@@ -1088,6 +1125,14 @@ _GOES_ON = re.compile(
     r"(?:[a-z-]+\s+){0,8}?(?:goes|go|is\s+put|are\s+put|gets\s+added|is\s+added|is\s+entered|"
     r"is\s+logged|is\s+listed)\s+(?:on|onto|in|into|to)\s+(?:the|our|a)\s+(?:[a-z-]+\s+)?"
     r"(?:register|list|log|sheet|spreadsheet|tracker|database|schedule)\b")
+_GOT_BY = (r"(?:prepared|done|written|carried|completed|signed|with|by|from|within|before|"
+           r"after|and|which|that|so)\b")
+# "every balance sheet account gets a reconciliation prepared by an accountant": what each one
+# gets, when it is done or written, is a record of its own
+_GETS_ONE = re.compile(
+    r"\b(?:every|each|any)\s+(?:[a-z0-9-]+\s+){1,4}?(?:gets|get|needs|has\s+to\s+have|"
+    r"must\s+have|requires)\s+(?:an?|its\s+own)\s+([a-z-]+(?:\s+(?!" + _GOT_BY + r")[a-z-]+)?)"
+    r"(?=[.,;:!?]|\s+" + _GOT_BY + r"|$)")
 _TEAM_KEEPS = re.compile(
     r"\b(?:the|our)\s+([a-z-]+)\s+(?:team|desk|office|unit)\s+(?:keeps|uses|maintains|runs|"
     r"has)\s+(?:it\s+(?:from|in|on)\s+|them\s+(?:in|on)\s+)?(?:a|an|one)\s+(?:shared\s+|big\s+)?"
@@ -1244,10 +1289,11 @@ def _entities(text: str, intent: Intent) -> None:
             phrase = word
         if phrase and not intent.role_re.fullmatch(match.group(1)):
             _mention(intent, phrase, match.start(1))  # "each job is for a property"
-    for cue in (_HANDLED_AS, _GOES_ON):
+    for cue in (_HANDLED_AS, _GOES_ON, _GETS_ONE):
         for match in cue.finditer(text):
             phrase = _noun_phrase(match.group(1).split(), intent)
-            if phrase and not intent.role_re.fullmatch(match.group(1)):
+            if phrase and not intent.role_re.fullmatch(match.group(1)) and (
+                    cue is not _GETS_ONE or entity_shape(phrase) in ("event", "document")):
                 _mention(intent, phrase, match.start(1))
     for match in _TEAM_KEEPS.finditer(text):
         # "the bereavement team keeps a spreadsheet: ...": what the team handles is the record
@@ -1340,7 +1386,7 @@ def _entities(text: str, intent: Intent) -> None:
 
 
 _FIELDS = re.compile(
-    r"\b(?:with|including|includes|include|(?:has|have|having)(?!\s+to\b)|capturing|"
+    r"\b(?:with(?!\s+or\s+without\b)|including|includes|include|(?:has|have|having)(?!\s+to\b)|capturing|"
     r"captures|capture|recording|containing|contains|stores|storing|says|say|gives|lists|notes|shows|"
     r"asks\s+for|fields?)\s+(?:an?\s+|the\s+|their\s+|"
     r"its\s+|fields?\s+(?:for\s+)?)?([a-z0-9][\w\s,'/()&-]*?)" + _BOUNDARY)
@@ -1373,7 +1419,11 @@ def _fields(text: str, intent: Intent) -> None:
         word = (text[:match.start()].split() or [""])[-1]
         if match.group(0).lstrip()[:1] != ":" and singular(word) in ENUM_WORDS:
             continue  # "sets a severity - critical, high, medium or low -": its values
-        if match.group(1).count(",") >= 2:
+        if match.group(1).count(",") >= 2 or (
+                # ": which depot, collection date and return date": three, the last by "and"
+                match.group(0).lstrip()[:1] == ":" and match.group(1).count(",") == 1 and
+                re.search(r",[^,]*\sand\s", match.group(1)) and all(
+                    len(item.split()) <= 5 for item in re.split(r",|\sand\s", match.group(1)))):
             chunks.append((match.group(1), match.start(1)))
     # "(customer, account, the scenario that fired - rapid movement of funds, structured
     # cash, and so on - the amount)": the aside's examples say what a field holds; blanked
@@ -1641,8 +1691,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if lead and lead.group(0):
         kind = "boolean" if lead.group(0).startswith(("whether", "if")) else ""
         item = item[lead.end():]
-    if re.match(r"(?!(?:a|an|the|their|its|our)\s)[a-z-]+\s+[a-z-]+s\s+(?:it|them)\b", item):
-        return  # "production prints it": someone doing something, not a field
+    if re.match(r"(?!(?:a|an|the|their|its|our)\s)[a-z-]+\s+[a-z-]+s\s+(?:it|them)\b", item) or \
+            re.match(r"(?:and\s+|or\s+|then\s+)?[a-z-]+[^s\W]s\s+(?:it|them)\b", item):
+        return  # "production prints it", "and off-hires it": someone doing something
     verb_first = re.match(r"([a-z]+)\s+(?:the|a|an|their|its|our|his|her)\s", item.strip())
     if verb_first and verb_first.group(1) in verb_forms() and \
             verb_first.group(1) not in ("date", "name", "time"):
@@ -1664,6 +1715,11 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         intent.fields.append((snake(item), {"type": "date"}, position))
         return
     item = re.sub(r"^(?:and|or|plus|also)\s+", "", item.strip())  # "..., and late arrivals"
+    # "with or without operator": a yes/no, named by the first of the two
+    either = re.fullmatch(r"with\s+or\s+without\s+(?:an?\s+|the\s+)?([a-z-]+(?:\s+[a-z-]+)?)",
+                          item)
+    if either:
+        item, kind = f"with {either.group(1)}", "boolean"
     if not values:  # "(description, where, when, photo)"
         item = {"where": "location", "when": "date time", "how many": "quantity",
                 "how much": "amount", "why": "reason"}.get(item, item)
@@ -1671,14 +1727,17 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     item = re.sub(r"\b(no|nr|num)\b\.?$", "number", item)
     item = re.sub(r"'s\b", "", item)  # "the elector's name": the elector name
     item = re.sub(r"\bqty\b", "quantity", item)
-    words = [w for w in re.findall(r"[a-z0-9]+", item) if w not in ARTICLES]
+    words = [w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", item) if w not in ARTICLES]
     if not words or len(words) > 3:
         return
     if len(words) >= 2 and verb_forms().get(words[0]) == words[0] and \
             singular(words[-1]) != words[-1]:
         return  # "record inspections": a verb and what it is done to, not a field
     measured = re.fullmatch(r"(quantity|amount|number|hours|value|weight|count|cost|distance)"
-                            r"\s+(?:to\s+)?[a-z]+", " ".join(words))
+                            r"\s+(to\s+)?([a-z]+)", " ".join(words))
+    if measured and not measured.group(2) and not measured.group(3).endswith(("ed", "en")) \
+            and measured.group(3) not in verb_forms():
+        measured = None  # "cost code", "cost centre": what it is filed under, not how much
     if measured and not kind and not values:
         # "qty picked", "qty to pick", "amount paid": how much, of something done
         how_much = field_spec(measured.group(1))
@@ -1696,7 +1755,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if any((w in forms and not _noun_like(w) and not ends and not (
             # "planned route", "agreed price": a participle saying which one
             i == 0 and len(words) >= 2 and w.endswith("ed"))) or (
-                w in _NOT_IN_FIELDS and not (ends and i == 0))
+                w in _NOT_IN_FIELDS and not (ends and i == 0) and not (
+                    # "cost code", "tax code": a noun after another
+                    w == "code" and i == len(words) - 1 and i > 0))
            for i, w in enumerate(words)):
         return
     if (len(words) == 1 and (words[0] in NOT_FIELDS or len(words[0]) < 3)) \
@@ -1712,6 +1773,8 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
         len(words) > 1 and intent.role_re.fullmatch(words[-1]))
     if role and singular(words[-1]) != words[-1]:
         return  # "tasks for managers": who, not a field
+    if role and kind == "boolean":
+        role = None  # "with or without driver": whether there is one, not who
     if role and singular(words[-1]) in PARTY_WORDS:
         # "each complaint: customer, account number": a party the record is about is a record
         # of its own, whether or not it also works in the app ("the client approves it")
@@ -1928,7 +1991,8 @@ def _links(text: str, intent: Intent) -> None:
         record = ASSOCIATION_VERBS[verb]
         intent.associations.append((subject, record, obj, match.start()))
         head = singular(words[-1]) if words else ""
-        kept = head not in BOOKED_AS_IS and (not obj or entity_shape(obj) not in (
+        # "the coordinator books it with a hire company": the record already named is booked
+        kept = head not in BOOKED_AS_IS | _PRONOUNS and (not obj or entity_shape(obj) not in (
             "event", "money", "document"))
         if kept and not compound and (subject in PARTY_WORDS or (
                 verb in RECORD_MAKING_VERBS and head)):

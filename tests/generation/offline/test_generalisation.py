@@ -1307,3 +1307,60 @@ def test_adverbs_adjectives_and_verbs_around_a_record_name_nothing() -> None:
         "register.")
     assert "supply deal" in found
     assert not {"again", "national", "tray sold", "negotiate supply deal"} & set(found)
+
+
+def test_what_the_first_step_asks_for_names_the_record() -> None:
+    doc = _app("Depot managers request vans from the fleet desk: which depot, collection date "
+               "and return date. The fleet coordinator approves it and books it with a rental "
+               "company.")
+    assert _main(doc) == "VanRequest"
+    assert {"collection_date", "return_date"} <= set(doc["entities"]["VanRequest"]["fields"])
+    assert "Booking" not in doc["entities"]
+    assert _records("Engineers claim call-out hours against a job, with the reason.")[0] == \
+        "call-out claim"
+
+
+def test_asking_for_a_record_keeps_that_record() -> None:
+    assert "permit request" not in _records(
+        "Contractors request a permit from the site office before digging.")
+
+
+def test_with_or_without_names_a_yes_no_field() -> None:
+    fields = {name: spec for name, spec, _ in extract(
+        "Teachers book the minibus: which trip, departure and return dates, with or without "
+        "driver.").fields}
+    assert fields["with_driver"] == {"type": "boolean"}
+    assert "without_driver" not in fields
+
+
+def test_hyphenated_words_in_a_pair_share_their_head() -> None:
+    fields = [name for name, _, _ in extract(
+        "Each hire records the site, the kit, on-hire and off-hire dates and the "
+        "required-by date.").fields]
+    assert {"on_hire_date", "off_hire_date", "required_by_date"} <= set(fields)
+
+
+def test_what_each_one_gets_done_to_it_is_a_record() -> None:
+    assert "reconciliation" in _records(
+        "Each month every bank account gets a reconciliation prepared by a clerk and reviewed "
+        "by the controller.")
+
+
+def test_a_subject_and_its_verb_are_no_record() -> None:
+    found = _records("Tenants report leaks. The housing team books an operative, the "
+                     "operative attends and repairs the leak or orders parts.")
+    assert "operative attend" not in found and "leak" in found
+
+
+def test_a_step_done_to_the_record_is_no_field() -> None:
+    fields = [name for name, _, _ in extract(
+        "The hire desk records the order number and weekly rate, and off-hires it when the "
+        "job ends.").fields]
+    assert "order_number" in fields and "off_hires" not in fields
+
+
+def test_what_a_cost_is_filed_under_is_no_amount() -> None:
+    fields = {name: spec for name, spec, _ in extract(
+        "Each timesheet has: hours worked, amount paid, cost code.").fields}
+    assert fields["cost_code"]["type"] == "string"
+    assert fields["amount_paid"]["type"] == "money"
