@@ -713,7 +713,16 @@ team deciding ("before we can grant they need ..." is no step)."""
 def _actions(text: str, intent: Intent) -> None:
     mentions = [(m.start(), m.end(), role_name(m.group(1)))
                 for m in intent.role_re.finditer(text)]
+    for m in re.finditer(r"\bthe\s+(team|desk|office|unit|department|panel|board|committee)\b",
+                         text):
+        # "the licensing team issues consents ... the team consults the police": the one
+        # team named before
+        owners = [r for r in intent.roles if r.endswith("_" + m.group(1))]
+        if len(owners) == 1:
+            mentions.append((m.start(), m.end(), owners[0]))
+    mentions.sort()
     _steps(text, mentions, intent)
+    _drop_what_we_do(text, intent)
     _passive_steps(text, intent)
     if not any(a.verb not in CREATE_VERBS for a in intent.actions):
         # "a parent applies for each child; we approve or reject": with no one else named
@@ -725,6 +734,22 @@ def _actions(text: str, intent: Intent) -> None:
         if len(intent.actions) > before and WE_ROLE not in intent.roles:
             intent.roles.append(WE_ROLE)
         intent.actions.sort(key=lambda a: a.position)
+
+
+def _drop_what_we_do(text: str, intent: Intent) -> None:
+    """"The licensing team issues street trading consents. Traders apply ...; the team grants
+    or refuses the consent": a first sentence telling what a team does, to records in the
+    plural, sums the process up; its verb is no step of it."""
+    first = re.match(r"[^.;!?]*", text)
+    end = first.end() if first else 0
+    opening = [a for a in intent.actions if a.position < end]
+    later = [a for a in intent.actions if a.position >= end]
+    if len(opening) != 1 or len(later) < 2 or opening[0].verb in CREATE_VERBS:
+        return  # "citizens apply for parking permits": where the process starts
+    after = re.match(r"\s*[a-z]+\s+((?:[a-z-]+\s+){0,3}?[a-z-]+s)\s*$",
+                     text[opening[0].position:end])
+    if after and singular(after.group(1).split()[-1]) != after.group(1).split()[-1]:
+        intent.actions.remove(opening[0])
 
 
 def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
@@ -777,7 +802,11 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
             if not found and not unknown and index <= 1 and len(word) > 4 and \
                     word not in NOT_ENTITIES and (word.endswith("es") or (
                         word.endswith("s") and not word.endswith("ss") and
-                        following in ("them", "it", "him", "her", "each", "every"))):
+                        following in ("them", "it", "him", "her", "each", "every")) or (
+                        # "the team consults the police, then grants or refuses": a verb
+                        # the tables do not know, right after who does it
+                        index == 0 and word.endswith("s") and not word.endswith("ss") and
+                        following in ("the", "a", "an") and "," in words[:8])):
                 # "a supervisor batches them ... and assigns a picker": a verb the tables do
                 # not know; its steps are the known verbs after it
                 unknown = found = True
@@ -1028,6 +1057,9 @@ def _title(text: str, intent: Intent) -> None:
         words = words[1:]  # "Month-end balance sheet reconciliations."
     if not words or (words[-1].endswith("ing") and singular(words[-1]) not in _TITLE_GERUNDS):
         return
+    if any(singular(w) != w and w not in _PLURAL_MODIFIERS and
+           not words[i + 1].endswith(("s", "ed")) for i, w in enumerate(words[:-2])):
+        return  # "Farmers bring grain to our store": who does what, not a title
     phrase = _noun_phrase(words, intent)
     if not phrase and len(words) == 2 and intent.role_re.fullmatch(words[0]) and \
             _noun_like(words[1]) and singular(words[1]) != words[1]:
@@ -1049,6 +1081,11 @@ def _title(text: str, intent: Intent) -> None:
         intent.title = phrase
 
 
+_PLURAL_MODIFIERS = {"sales", "goods", "parts", "customs", "arrears", "savings", "claims",
+                     "works", "services", "sports", "arts", "systems", "accounts", "payments",
+                     "materials", "operations", "communications", "events", "facilities",
+                     "lessons", "news", "repairs", "returns", "standards", "students", "members"}
+"""Plurals that stand before another noun in a name ("sales orders", "parts requests")."""
 WHO_WE_ARE = {"office", "department", "team", "unit", "desk", "council", "agency", "firm",
                "practice", "charity", "company", "school", "hospital", "clinic", "university",
                "authority", "branch", "headquarters", "hq", "dc", "warehouse", "plant",
@@ -1100,6 +1137,10 @@ _RECORD_CUES = (
                r"kept|recorded|logged|managed|done|run|chased)\s+(?:on|in|by|through|via|with|"
                r"using|over)\s+(?:a\s+|an\s+|the\s+)?(?:paper|forms?|spreadsheets?|sheets?|"
                r"e-?mails?|excel|whiteboards?|phone|post-it|notebooks?|binders?|word)\b"),
+    # "our agency gets jobs from clients", "the desk receives requests by email": what comes
+    # in is a record
+    re.compile(r"\b(?:gets|get|receives|receive|takes\s+in|take\s+in)\s+(?:new\s+)?"
+               r"((?:[a-z-]+\s+)?[a-z-]+s)\s+(?:from|through|via|by)\s"),
     # "when a delivery arrives": what arrives is a record
     re.compile(r"\bwhen\s+(?:a|an|the|each|every)\s+((?:[a-z-]+\s+)?[a-z-]+?)s?\s+"
                r"(?:arrives|arrive|comes\s+in|come\s+in|is\s+received|are\s+received|"
@@ -1245,9 +1286,11 @@ def _entities(text: str, intent: Intent) -> None:
             words = item.split()
             if offset and not listed and len(words) > 1:
                 break
-            if offset and len(words) >= 2 and words[0].endswith("s") and \
-                    words[1] in _PRONOUNS | ARTICLES:
-                break  # "logs the enquiry, researches it and drafts a response": steps
+            if offset and len(words) >= 2 and (words[1] in _PRONOUNS or (
+                    words[0].endswith("s") and words[1] in ARTICLES)):
+                # "logs the enquiry, researches it and drafts a response", "we book an
+                # inspection, compare it with the inventory": steps
+                break
             if words and words[0] in ("whether", "if", "how", "what", "when", "why", "back"):
                 break  # "keep each date, result and whether it passed", "writes back to"
             stop = next((i for i, w in enumerate(words) if w in _STOP), None)
@@ -1405,6 +1448,13 @@ _LIST = re.compile(r"(?::|\s-|\s\u2013)\s+([^.;:!?()]*(?:\([^)]*\)[^.;:!?()]*)*)
 _PARENS = re.compile(r"([a-z-]+)\s*\(([^)]*)\)")
 
 
+_SORTS = re.compile(r"\b(classif(?:y|ies)|categori[sz]es?|grades?|rates?|prioriti[sz]es?|"
+                    r"triages?)\s+(?:it|them|each\s+one|each|every\s+one|the\s+[a-z-]+)\s*$")
+_SORTED_AS = {"clas": "category", "cate": "category", "grad": "grade", "rate": "rating",
+              "prio": "priority", "tria": "category"}
+"""Verbs that sort a record into one of the values in brackets after it, and the field."""
+
+
 def _fields(text: str, intent: Intent) -> None:
     chunks: list[tuple[str, int]] = []
     for match in _FIELDS.finditer(text):
@@ -1433,6 +1483,16 @@ def _fields(text: str, intent: Intent) -> None:
         text)
     for match in _PARENS.finditer(asides):
         before, inside = match.group(1), match.group(2)
+        sorted_into = _SORTS.search(text[:match.start(2) - 1])
+        if sorted_into and inside.count(",") >= 1:
+            # "classifies each one (slip/trip, manual handling, vehicles, other)": the
+            # values of the field the sorting fills in
+            values = [snake(v) for v in re.split(r",\s*|\s+or\s+", inside) if snake(v)]
+            if len(values) == len(set(values)) >= 2:
+                intent.fields.append((_SORTED_AS[sorted_into.group(1)[:4]],
+                                      {"type": "enum", "values": values}, match.start(2)))
+                intent.lists.append((match.start(2), match.end(2)))
+                continue
         if inside.count(",") < 2 or singular(before) in ENUM_WORDS or \
                 text[:match.start()].rstrip().endswith(",") or \
                 len(re.findall(r"\d", inside)) > inside.count(","):
@@ -1686,6 +1746,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     # "which module", "whether it needs a road closure", "the grade they got", "evidence
     # attached": the field is the noun; "whether" makes it a yes/no, "attached" a file
     kind = ""
+    # "what happened, where, when": the account of it
+    item = re.sub(r"^what\s+(?:happened|went\s+wrong|occurred|was\s+seen)$", "description",
+                  item.strip())
     lead = re.match(r"(?:which|what|whether|if)\s+(?:(?:they|it|we|he|she)\s+"
                     r"(?:need|needs|has|have|want|wants|is|are|uses?|involves?)\s+)?", item)
     if lead and lead.group(0):

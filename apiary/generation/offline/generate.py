@@ -1509,8 +1509,9 @@ def _extend(plan: Plan, primary: str, steps: list[Action],
     """Keep the blueprint's workflow: give its transitions the prompt's roles and add a state
     for each step the prompt names that the blueprint lacks, after the step before it."""
     entity = plan.entities[primary]
-    anchor = ""
-    forward_source = entity.states[0]
+    # nothing is decided on a draft: the prompt's first new step comes after its submission
+    anchor = "submitted" if entity.states[0] == "draft" and "submitted" in entity.states else ""
+    forward_source = anchor or entity.states[0]
     for action in steps:
         roles = list(dict.fromkeys(a.role for a in steps if a.verb == action.verb))
         moves = known(action)

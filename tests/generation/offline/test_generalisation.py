@@ -1364,3 +1364,48 @@ def test_what_a_cost_is_filed_under_is_no_amount() -> None:
         "Each timesheet has: hours worked, amount paid, cost code.").fields}
     assert fields["cost_code"]["type"] == "string"
     assert fields["amount_paid"]["type"] == "money"
+
+
+def test_a_step_on_the_record_in_a_list_of_steps_names_nothing() -> None:
+    found = _records("When a tenant leaves we book a checkout inspection, compare it with the "
+                     "inventory and propose deductions.")
+    assert "compare" not in found and "checkout inspection" in found
+
+
+def test_who_does_what_in_the_first_sentence_is_no_title() -> None:
+    intent = extract("Growers bring apples to our packhouse in autumn. At the weighbridge we "
+                     "record each load: grower, variety, weight and grade.")
+    assert intent.title == ""
+    assert next(p for p, _ in intent.entities) == "load"
+
+
+def test_what_comes_in_from_others_is_a_record() -> None:
+    assert "job" in _records("Our sign shop gets jobs from builders: site, sign type, size, "
+                             "deadline. A fitter installs the sign.")
+
+
+def test_the_team_named_again_takes_its_steps() -> None:
+    doc = _app("The council's markets team issues street trading consents. Traders apply "
+               "with the pitch and the goods; the team consults the police, then grants or "
+               "refuses the consent.")
+    moves = doc["entities"][_main(doc)]["workflow"]["transitions"]
+    assert {"grant", "reject"} <= set(moves)
+    assert moves["grant"]["roles"] == ["markets_team"]
+    assert "issue" not in moves  # the first sentence sums the process up
+
+
+def test_a_step_the_blueprint_lacks_comes_after_the_submission() -> None:
+    doc = _app("The council's markets team issues market stall licences. Traders apply with "
+               "the pitch and the goods; the team consults the police, then grants or refuses "
+               "the licence.")
+    states = _states(doc, _main(doc))
+    assert states.index("submitted") < states.index("granted")
+
+
+def test_the_values_a_record_is_sorted_into_make_one_field() -> None:
+    fields = {name: spec for name, spec, _ in extract(
+        "Staff report hazards: what happened, where and a photo. The safety officer "
+        "classifies each one (electrical, fire, chemical, other).").fields}
+    assert fields["category"] == {"type": "enum",
+                                  "values": ["electrical", "fire", "chemical", "other"]}
+    assert "description" in fields and "electrical" not in fields and "happened" not in fields
