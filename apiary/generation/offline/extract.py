@@ -1679,8 +1679,11 @@ def _field_list(chunk: str, start: int, intent: Intent) -> None:
     items = _kinds(items, start, intent)
     for index, item in enumerate(items):
         following = items[index + 1].split() if index + 1 < len(items) else []
-        # "start and end dates", "pickup and delivery addresses"
-        if len(item.split()) == 1 and len(following) == 2 and \
+        # "start and end dates", "pickup and delivery addresses" ("flavour, decoration
+        # notes" are two fields)
+        joined = index + 1 < len(items) and re.search(
+            rf"\b{re.escape(item)}\s+(?:and|or|&|/)\s+{re.escape(items[index + 1])}", chunk)
+        if joined and len(item.split()) == 1 and len(following) == 2 and \
                 singular(following[-1]) in _SHARED_HEADS and (
                     singular(following[-1]) != following[-1] or item in _PAIRED):
             item = f"{item} {singular(following[-1])}"  # "start and end time"
@@ -1754,6 +1757,9 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if lead and lead.group(0):
         kind = "boolean" if lead.group(0).startswith(("whether", "if")) else ""
         item = item[lead.end():]
+        if kind:  # "whether training is needed": training needed
+            item = re.sub(r"^((?:[a-z-]+\s+){0,2}[a-z-]+)\s+(?:is|are|was|were|has\s+been|"
+                          r"have\s+been)\s+([a-z-]+)$", r"\1 \2", item)
     if re.match(r"(?!(?:a|an|the|their|its|our)\s)[a-z-]+\s+[a-z-]+s\s+(?:it|them)\b", item) or \
             re.match(r"(?:and\s+|or\s+|then\s+)?[a-z-]+[^s\W]s\s+(?:it|them)\b", item):
         return  # "production prints it", "and off-hires it": someone doing something
@@ -1796,13 +1802,15 @@ def _field_item(item: str, position: int, intent: Intent) -> None:
     if len(words) >= 2 and verb_forms().get(words[0]) == words[0] and \
             singular(words[-1]) != words[-1]:
         return  # "record inspections": a verb and what it is done to, not a field
-    measured = re.fullmatch(r"(quantity|amount|number|hours|value|weight|count|cost|distance)"
+    measured = re.fullmatch(r"(quantity|amount|number|hours|value|weight|count|cost|distance|"
+                            r"deposit|fee|balance|charge|premium|refund)"
                             r"\s+(to\s+)?([a-z]+)", " ".join(words))
     if measured and not measured.group(2) and not measured.group(3).endswith(("ed", "en")) \
             and measured.group(3) not in verb_forms():
         measured = None  # "cost code", "cost centre": what it is filed under, not how much
     if measured and not kind and not values:
-        # "qty picked", "qty to pick", "amount paid": how much, of something done
+        # "qty picked", "qty to pick", "amount paid", "deposit paid": how much, of something
+        # done
         how_much = field_spec(measured.group(1))
         intent.fields.append((snake(" ".join(words)), dict(how_much, required=True) if required
                               else how_much, position))

@@ -1028,10 +1028,12 @@ _IDENTIFIERS = {"id", "number", "no", "code", "ref", "reference"}
 
 
 def _meaning(field: str) -> tuple[str, ...]:
-    """A field name reduced to what it means, so that "collection_date" is "collected_on" and
-    "sample_id" is "sample_code": the words without date markers, identifier words as one,
+    """A field name reduced to what it means, so that "collection_date" is "collected_on",
+    "start_time" "starts_at" and "sample_id" is "sample_code": the words without date or time
+    markers, identifier words as one, plurals singular,
     each word without its suffix of tense or action."""
-    words = [w for w in field.split("_") if w not in ("on", "at", "date", "when")]
+    words = [singular(w) if len(w) > 3 and w.endswith("s") else w  # "starts_at": start time
+             for w in field.split("_") if w not in ("on", "at", "date", "when", "time")]
     return tuple("code" if w in _IDENTIFIERS else
                  re.sub(r"(?:ation|ion|ed|ing|e)$", "", w) if len(w) > 5 else w
                  for w in words) or (field,)

@@ -53,9 +53,13 @@ FIELD_TYPES: tuple[tuple[str, dict[str, Any]], ...] = (
     (r"(^|_)(time|timestamp|at|datetime|scheduled_for|appointment)$", {"type": "datetime"}),
     (r"(^|_)(hours?|hours_spent|duration_hours|estimated_hours?)$",
      {"type": "decimal", "min": 0}),
+    # how many make up a group is a number; the size of a thing is one of a few
+    (r"(^|_)(party|group|batch|sample|team|class|crew|household|family|lot|order|fleet)_size$",
+     {"type": "integer", "min": 0}),
+    (r"(^|_)size$", {"type": "enum", "values": ["small", "medium", "large"]}),
     (r"(^|_)(count|quantity|qty|number_of_\w+|capacity|seats|headcount|age|stock|level|"
      r"days|nights|weeks|months|years|attendees|guests|score|rating|mileage|odometer|"
-     r"odometer_reading|year|minutes|km|miles|size|units|version|pallets|cartons|boxes|"
+     r"odometer_reading|year|minutes|km|miles|units|version|pallets|cartons|boxes|"
      r"covers|places|pax|guaranteed_numbers|final_numbers|guest_numbers|visitor_numbers)$",
      {"type": "integer", "min": 0}),
     (r"(^|_)(number_of_\w+|packages|credits|headcount|year|servings|portions)$",

@@ -1409,3 +1409,27 @@ def test_the_values_a_record_is_sorted_into_make_one_field() -> None:
     assert fields["category"] == {"type": "enum",
                                   "values": ["electrical", "fire", "chemical", "other"]}
     assert "description" in fields and "electrical" not in fields and "happened" not in fields
+
+
+def test_the_prompts_start_time_is_the_blueprints_start() -> None:
+    doc = _app("Researchers book time on our shared microscopes. A booking has the microscope, "
+               "start and end time, grant code and whether training is needed.")
+    fields = doc["entities"]["Booking"]["fields"]
+    assert {"start_time", "end_time"} <= set(fields)
+    assert not {"starts_at", "ends_at"} & set(fields)
+    assert _type(doc, "Booking", "training_needed") == "boolean"
+
+
+def test_only_words_joined_by_and_share_a_head() -> None:
+    fields = {name: spec for name, spec, _ in extract(
+        "Our florist takes wedding orders: couple name, phone, wedding date, size, colour, "
+        "ribbon notes and deposit paid.").fields}
+    assert "colour" in fields and "colour_note" not in fields
+    assert fields["deposit_paid"]["type"] == "money"
+    assert fields["size"]["type"] == "enum"
+
+
+def test_how_many_make_up_a_group_is_a_number() -> None:
+    fields = {name: spec for name, spec, _ in extract(
+        "Each table booking has the date, party size and any allergies.").fields}
+    assert fields["party_size"]["type"] == "integer"
