@@ -354,6 +354,10 @@ _ACTIVITY_NOUNS = {"audit": "audit", "survey": "survey", "inspect": "inspection"
                    "screen": "screening", "review": "review"}
 """Work whose doing leaves a record of the same name: "supervisors audit the contractor" keeps
 audits."""
+_WE_DO = re.compile(r"\s*we\s+(?:also\s+|now\s+|regularly\s+)?(" + "|".join(
+    ("audit", "survey", "inspect", "assess", "appraise", "evaluate", "investigate", "test",
+     "visit", "screen", "review")) + r")\b")
+""""We inspect fire doors in our blocks every quarter": the work we do, opening the prompt."""
 _ASKED_TO = re.compile(r"\b(?:ask|asks|want|wants|need|needs|get|gets)\s+us\s+to\s+([a-z]+)")
 
 
@@ -362,6 +366,14 @@ def _activity_record(text: str, intent: Intent) -> None:
     their premises": a first sentence that names no record but the work done keeps that work."""
     first = re.match(r"[^.;!?]*", text)
     end = first.end() if first else 0
+    we_do = _WE_DO.match(text)
+    if we_do and len(text[:end].split()) >= 6:
+        # "We inspect fire doors in our blocks every quarter": the inspections, whatever is
+        # inspected
+        verb = verb_forms().get(we_do.group(1), we_do.group(1))
+        intent.entities.insert(0, (_what_is_done_to(text, we_do.start(1), verb, intent),
+                                   we_do.start(1)))
+        return
     if len(text[:end].split()) < 6 or re.match(r"\s*(?:after|when|once|before|if|whenever)\b",
                                                 text) or \
             any(at < end and p not in intent.weak for p, at in intent.entities):
@@ -401,7 +413,7 @@ def _asked_for(text: str, intent: Intent) -> None:
     thing = singular(words[-1]) if words else ""
     noun = _ASKED_FOR[verb]
     if not thing or entity_shape(thing) in ("event", "document", "money", "person") or \
-            intent.role_re.fullmatch(words[-1]) or thing in NOT_ENTITIES or \
+            thing in NOT_ENTITIES or \
             any(p.split()[-1] == noun for p, _ in intent.entities):
         return  # "request a permit": the permit is the record; "request a refund" too
     # what is asked for is told by the request's fields ("which site, what kit")
@@ -787,8 +799,10 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
                     intent.actions.append(Action(name, forms[state], match_end + index))
                     found = True
                     continue
-            if verb is not None and found and word.endswith("ing"):
-                break  # "installs and tests the line, and billing starts": a new clause
+            if verb is not None and word.endswith("ing") and (found or index == 0):
+                # "installs and tests the line, and billing starts": a new clause; "a
+                # supplier onboarding process": a name
+                break
             if verb is not None and following != "by" and (
                     not found or previous in ("and", "or", "then", "also", ",", "either")):
                 if previous in PASSIVE:
@@ -1200,7 +1214,7 @@ _LIFECYCLE = (
                r"(?:goes|moves|progresses|flows)\s+(?:from\b|through\b|[a-z-]+(?:\s+[a-z-]+)?"
                r"\s*(?:,|->|\u2192))"),
     # "the booking is cancelled", "once a voucher is fulfilled": what a step is done to
-    re.compile(r"\b(?:the|each|every|any|an?)\s+((?:[a-z-]+\s+){0,2}[a-z-]+?)\s+"
+    re.compile(r"\b(?:the|each|every|any|an?)\s+((?:(?!(?:the|an?)\s)[a-z-]+\s+){0,2}[a-z-]+?)\s+"
                r"(?:is|are|gets|get|has been|have been)\s+(?:then\s+|only\s+|either\s+|"
                rf"automatically\s+|formally\s+)?(?:{_DONE_TO})\b"),
 )
@@ -1299,6 +1313,9 @@ def _entities(text: str, intent: Intent) -> None:
                     phrase.split()[-1] in _WRITTEN_TEXT or
                     field_spec(snake(phrase))["type"] == "text"):
                 phrase = ""  # "writes treatment notes": a field; "writes an estimate": a record
+            if phrase and match.group(1).startswith(("upload", "add", "attach")) and \
+                    field_spec(snake(phrase))["type"] == "file":
+                phrase = ""  # "uploads a photo": a file on the record
             if phrase and not (match.group(1).startswith("put") and " " not in phrase):
                 # ("put in price change requests" names them; "put in a request" nothing)
                 intent.entities.append((phrase, match.start(2) + offset))
@@ -1493,7 +1510,12 @@ def _fields(text: str, intent: Intent) -> None:
                                       {"type": "enum", "values": values}, match.start(2)))
                 intent.lists.append((match.start(2), match.end(2)))
                 continue
-        if inside.count(",") < 2 or singular(before) in ENUM_WORDS or \
+        if inside.count(",") >= 2 and singular(before) in ENUM_WORDS:
+            # "the reason (illness, medical appointment, holiday, other)": values, not words
+            # to choose an app by
+            intent.lists.append((match.start(2), match.end(2)))
+            continue
+        if inside.count(",") < 2 or \
                 text[:match.start()].rstrip().endswith(",") or \
                 len(re.findall(r"\d", inside)) > inside.count(","):
             continue  # "(critical 7 days, high 30, medium 90)": values with their numbers

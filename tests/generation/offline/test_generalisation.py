@@ -1433,3 +1433,34 @@ def test_how_many_make_up_a_group_is_a_number() -> None:
     fields = {name: spec for name, spec, _ in extract(
         "Each table booking has the date, party size and any allergies.").fields}
     assert fields["party_size"]["type"] == "integer"
+
+
+def test_a_record_named_before_its_step_takes_no_article_in_its_name() -> None:
+    found = _records("Couples enquire about a date; when they sign the contract and pay the "
+                     "deposit the booking is confirmed.")
+    assert "booking" in found and "deposit booking" not in found
+
+
+def test_the_values_of_a_field_choose_no_blueprint() -> None:
+    doc = _app("Our school needs to track pupil absences. Parents call before 9am; the "
+               "attendance officer records the reason (illness, medical appointment, holiday, "
+               "other) and follows up any unexplained absence.")
+    assert "Appointment" not in doc["entities"]
+
+
+def test_a_name_after_a_role_is_no_step_and_asking_for_a_party_is_a_request() -> None:
+    intent = extract("Procurement wants a supplier onboarding process. A buyer requests a new "
+                     "supplier with company details and bank details; the procurement manager "
+                     "approves.")
+    assert "onboard" not in [a.verb for a in intent.actions]
+    assert intent.entities[0][0] == "supplier request"
+
+
+def test_the_work_we_open_with_is_the_record() -> None:
+    assert _records("We inspect fire doors in our blocks of flats every quarter. The "
+                    "inspector checks each door and marks it pass or fail.")[0] == "inspection"
+
+
+def test_an_uploaded_file_is_no_record() -> None:
+    assert "photo" not in _records("The contractor fixes the door within 28 days and uploads "
+                                   "a photo.")
