@@ -1074,6 +1074,9 @@ def _title(text: str, intent: Intent) -> None:
     if any(singular(w) != w and w not in _PLURAL_MODIFIERS and
            not words[i + 1].endswith(("s", "ed")) for i, w in enumerate(words[:-2])):
         return  # "Farmers bring grain to our store": who does what, not a title
+    if any(w in ("team", "desk", "office", "department", "unit", "crew", "staff") and
+           verb_forms().get(words[i + 1]) == words[i + 1] for i, w in enumerate(words[:-1])):
+        return  # "Our sales team quote for bespoke joinery": the team at work
     phrase = _noun_phrase(words, intent)
     if not phrase and len(words) == 2 and intent.role_re.fullmatch(words[0]) and \
             _noun_like(words[1]) and singular(words[1]) != words[1]:
@@ -1300,10 +1303,10 @@ def _entities(text: str, intent: Intent) -> None:
             words = item.split()
             if offset and not listed and len(words) > 1:
                 break
-            if offset and len(words) >= 2 and (words[1] in _PRONOUNS or (
-                    words[0].endswith("s") and words[1] in ARTICLES)):
+            if offset and len(words) >= 2 and words[1] in _PRONOUNS | ARTICLES:
                 # "logs the enquiry, researches it and drafts a response", "we book an
-                # inspection, compare it with the inventory": steps
+                # inspection, compare it with the inventory", "book a slot, answer a
+                # questionnaire": steps
                 break
             if words and words[0] in ("whether", "if", "how", "what", "when", "why", "back"):
                 break  # "keep each date, result and whether it passed", "writes back to"

@@ -1464,3 +1464,15 @@ def test_the_work_we_open_with_is_the_record() -> None:
 def test_an_uploaded_file_is_no_record() -> None:
     assert "photo" not in _records("The contractor fixes the door within 28 days and uploads "
                                    "a photo.")
+
+
+def test_a_verb_and_its_object_in_a_list_of_steps_are_no_record() -> None:
+    found = _records("Donors book a slot, answer a health questionnaire on the day, and a "
+                     "nurse decides if they can give blood.")
+    assert not any("questionnaire" in phrase for phrase in found)
+
+
+def test_a_team_at_work_in_the_first_sentence_is_no_title() -> None:
+    intent = extract("Our sales team quote for bespoke joinery. A quote has the customer, the "
+                     "price and VAT; customers accept it.")
+    assert intent.title == "" and "team quote" not in [p for p, _ in intent.entities]
