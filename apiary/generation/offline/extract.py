@@ -883,7 +883,7 @@ _WRITTEN_TEXT = {"note", "comment", "summary", "description", "feedback", "self-
 _STOP = {"with", "for", "by", "in", "on", "from", "to", "where", "who", "that", "which", "so",
          "of", "at", "when", "per", "through", "via", "until", "across", "into", "using",
          "then", "once", "after", "before", "if", "while", "because", "but", "or", "they",
-         "we", "he", "she", "you", "i", "plus", "against"}
+         "we", "he", "she", "you", "i", "plus", "against", "like", "such", "including"}
 _SUBJECT = re.compile(
     r"(?:^|[.;:!?]\s*)(?:an?\s+|the\s+|our\s+|all\s+)?((?:[a-z-]+\s+){0,3}[a-z-]+?)\s+"
     r"(with|that have|that has|which have|have|has|app|application|system|tool|tracker|"
@@ -939,7 +939,8 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
         words = words[:-1]  # "a permit valid for 12 months", "the vessel actually arrives"
     while len(words) > 1 and words[-1] in _WRITTEN_IN and words[-2] not in _BOOKS and (
             not words[-1].startswith("book") or len(words) > 2 or
-            entity_shape(words[0]) in ("event", "money", "document")):
+            entity_shape(words[0]) in ("event", "money", "document") or
+            re.fullmatch(r"[a-z]+-(?:in|out|up|off)", words[0])):  # "a sign-in book"
         # "the cattle movement book", "the accident book", "a lab book spreadsheet": what is
         # written in it ("the lab book" is the book)
         words = words[:-1]
@@ -978,7 +979,10 @@ def _noun_phrase(words: list[str], intent: Intent) -> str:
             and not kept_whole()) or last in NOT_FIELDS \
             or intent.role_re.fullmatch(last) or len(last) < 3:
         return ""
-    return " ".join(singular(w) for w in words)
+    # the head in the singular; a plural before it stays ("customs entries", "grounds
+    # maintenance"), other words singular ("the parents evenings")
+    return " ".join([*(w if w in _PLURAL_MODIFIERS else singular(w) for w in words[:-1]),
+                     singular(words[-1])])
 
 
 _WRITTEN_IN = {"book", "books", "spreadsheet", "spreadsheets", "workbook", "workbooks", "register",
@@ -1101,8 +1105,10 @@ def _title(text: str, intent: Intent) -> None:
 _PLURAL_MODIFIERS = {"sales", "goods", "parts", "customs", "arrears", "savings", "claims",
                      "works", "services", "sports", "arts", "systems", "accounts", "payments",
                      "materials", "operations", "communications", "events", "facilities",
-                     "lessons", "news", "repairs", "returns", "standards", "students", "members"}
-"""Plurals that stand before another noun in a name ("sales orders", "parts requests")."""
+                     "lessons", "news", "repairs", "returns", "standards", "students", "members",
+                     "grounds", "premises", "resources"}
+"""Plurals that stand before another noun in a name, and keep their -s there ("sales orders",
+"customs entries", "grounds maintenance")."""
 WHO_WE_ARE = {"office", "department", "team", "unit", "desk", "council", "agency", "firm",
                "practice", "charity", "company", "school", "hospital", "clinic", "university",
                "authority", "branch", "headquarters", "hq", "dc", "warehouse", "plant",
@@ -2047,8 +2053,8 @@ def _links(text: str, intent: Intent) -> None:
     forms = verb_forms()
     verbs = sorted((f for f, v in forms.items() if v in ASSOCIATION_VERBS), key=len,
                    reverse=True)
-    pattern = re.compile(
-        r"\b([a-z]+)\s+(?:can\s+|may\s+|must\s+|will\s+|also\s+|then\s+|should\s+)?("
+    pattern = re.compile(  # ("a visitor sign-in book": no one "in" books)
+        r"(?<![\w-])([a-z]+)\s+(?:can\s+|may\s+|must\s+|will\s+|also\s+|then\s+|should\s+)?("
         + "|".join(re.escape(v) for v in verbs) + r")\b(?:\s+(?:in|on|to|for|into|onto))?"
         r"(?:\s+(?:an?|the|their|one or more|several|multiple)\b)?\s+"
         r"([a-z-]+(?:\s+[a-z-]+){0,2})")

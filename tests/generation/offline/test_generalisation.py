@@ -1476,3 +1476,19 @@ def test_a_team_at_work_in_the_first_sentence_is_no_title() -> None:
     intent = extract("Our sales team quote for bespoke joinery. A quote has the customer, the "
                      "price and VAT; customers accept it.")
     assert intent.title == "" and "team quote" not in [p for p, _ in intent.entities]
+
+
+def test_a_plural_before_the_head_keeps_its_s() -> None:
+    assert _records("Grounds maintenance for our parks: gardeners cut the grass and "
+                    "supervisors check the work.")[0] == "grounds maintenance"
+
+
+def test_what_is_written_in_a_sign_in_book_is_the_record() -> None:
+    found = _records("A visitor sign-in book for reception: name, company, car registration, "
+                     "time in and time out.")
+    assert found == ["sign-in"]
+
+
+def test_examples_after_like_end_a_records_name() -> None:
+    assert "defect" in _records("Supervisors check the work and log defects like damaged "
+                                "benches, which go to the repairs team.")
