@@ -99,6 +99,9 @@ class Action:
     position: int
     waits: bool = False
     """A check or review another step follows: the record waits under review for it."""
+    joined: str = ""
+    """The word that joins it to the step before, said by the same role ("," "or" "and"); the
+    last of a list that ends in "or" ("repair, replace or scrap") counts as "or"."""
 
     def move(self) -> tuple[str, str]:
         """The transition this step takes and the state it leads to."""
@@ -720,6 +723,7 @@ _WE_DECIDE = re.compile(r"\bwe(?=\s+(?:then\s+|also\s+|can\s+|must\s+|will\s+|ei
                         r"(?:,|\s(?:and|or|it|them|the|each|every|an?|whether)\b))")
 """"we approve or reject", "we investigate, record the cause and close it": the writer's own
 team deciding ("before we can grant they need ..." is no step)."""
+_WE_EITHER = re.compile(r"\bwe(?=\s+(?:then\s+)?either\s+[a-z]+\s*(?:,|\s+or\s))")
 
 
 def _actions(text: str, intent: Intent) -> None:
@@ -736,13 +740,15 @@ def _actions(text: str, intent: Intent) -> None:
     _steps(text, mentions, intent)
     _drop_what_we_do(text, intent)
     _passive_steps(text, intent)
-    if not any(a.verb not in CREATE_VERBS for a in intent.actions):
+    # "we either refund, replace or reject the claim": the ways it ends, the staff's call
+    either = [(m.start(), m.end(), WE_ROLE) for m in _WE_EITHER.finditer(text)]
+    if not any(a.verb not in CREATE_VERBS for a in intent.actions) or either:
         # "a parent applies for each child; we approve or reject": with no one else named
         # to decide, the staff who run the records do
         before = len(intent.actions)
-        _steps(text, sorted(mentions + [(m.start(), m.end(), WE_ROLE)
-                                        for m in _WE_DECIDE.finditer(text)]), intent,
-               only=WE_ROLE)
+        ours = either if any(a.verb not in CREATE_VERBS for a in intent.actions) else \
+            [(m.start(), m.end(), WE_ROLE) for m in _WE_DECIDE.finditer(text)]
+        _steps(text, sorted(mentions + ours), intent, only=WE_ROLE)
         if len(intent.actions) > before and WE_ROLE not in intent.roles:
             intent.roles.append(WE_ROLE)
         intent.actions.sort(key=lambda a: a.position)
@@ -776,7 +782,8 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
             continue
         end = mentions[number + 1][0] if number + 1 < len(mentions) else len(text)
         after = text[match_end: min(end, match_end + 100)]
-        clause = re.split(r"[.;:!?]|\bwho\b|\bwhere\b|\bwhen\b", after)[0]
+        # ("the workshop inspects it and we repair it": we are someone else)
+        clause = re.split(r"[.;:!?]|\bwho\b|\bwhere\b|\bwhen\b|\band\s+we\b", after)[0]
         # "the drilling superintendent in town reviews", "the duty manager on site signs"
         clause = re.sub(r"^\s*(?:in|at|on)\s+(?:the\s+|our\s+|head\s+)?[a-z]+(?=\s+[a-z]+s\b)",
                         "", clause)
@@ -807,7 +814,8 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
                     not found or previous in ("and", "or", "then", "also", ",", "either")):
                 if previous in PASSIVE:
                     break
-                intent.actions.append(Action(name, verb, match_end + index))
+                intent.actions.append(Action(name, verb, match_end + index,
+                                             joined=previous if found else ""))
                 found = True
                 continue
             if word in FILLERS or (found and word in ("and", "or", "then", "make", "makes",
@@ -832,6 +840,9 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
                 if "and" in rest or "," in rest or "then" in rest or (
                         "or" in rest and rest[0] in ("it", "them")):  # "approves it or ..."
                     continue
+                last = intent.actions[-1] if intent.actions else None
+                if previous == "or" and last and last.role == name and last.joined == ",":
+                    last.joined = "or"  # "repair, replace or scrap it": a list of ways
             break
 
 

@@ -1381,13 +1381,19 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     current = first
     last_source = first
     approval: tuple[str, list[str]] | None = None
-    for action in steps:
+    alternatives = _alternatives(steps)
+    for index, action in enumerate(steps):
         transition, target = action.move()
         roles = [a.role for a in steps if a.verb == action.verb]
         if transition in moves:
             continue
         if target not in states:
             states.append(target)
+        if index in alternatives and action.verb not in BRANCH_VERBS:
+            # "we either refund, replace or reject the claim": another way it ends
+            moves[transition] = TransitionPlan([last_source], target, list(dict.fromkeys(roles)))
+            finals.add(target)
+            continue
         if action.verb in BRANCH_VERBS:
             sources = [s for s in states if s not in finals and s != target] \
                 if action.verb == "cancel" else [last_source]
@@ -1422,6 +1428,22 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     plan.assumptions.append(f"Workflow of {primary} from the prompt: "
                             f"{' → '.join(s for s in states if s not in finals or s == current)}"
                             + (f" (ends: {', '.join(sorted(finals))})" if finals else "") + ".")
+
+
+def _alternatives(steps: list[Action]) -> set[int]:
+    """The steps that are another way the one before them goes ("refund, replace or reject":
+    replace and reject), by the same role, in a run joined by commas that ends in "or"."""
+    found: set[int] = set()
+    start = 0
+    for index in range(1, len(steps) + 1):
+        if index < len(steps) and steps[index].joined in (",", "or") and \
+                steps[index].role == steps[start].role:
+            continue
+        run = range(start + 1, index)
+        if any(steps[i].joined == "or" for i in run):
+            found.update(run)
+        start = index
+    return found
 
 
 def _default_lifecycle(plan: Plan, primary: str) -> None:
@@ -1511,10 +1533,11 @@ def _extend(plan: Plan, primary: str, steps: list[Action],
     """Keep the blueprint's workflow: give its transitions the prompt's roles and add a state
     for each step the prompt names that the blueprint lacks, after the step before it."""
     entity = plan.entities[primary]
+    alternatives = _alternatives(steps)
     # nothing is decided on a draft: the prompt's first new step comes after its submission
     anchor = "submitted" if entity.states[0] == "draft" and "submitted" in entity.states else ""
     forward_source = anchor or entity.states[0]
-    for action in steps:
+    for index, action in enumerate(steps):
         roles = list(dict.fromkeys(a.role for a in steps if a.verb == action.verb))
         moves = known(action)
         if moves:
@@ -1527,7 +1550,7 @@ def _extend(plan: Plan, primary: str, steps: list[Action],
             continue
         name, target = action.move()
         source = anchor or entity.states[0]
-        if action.verb in BRANCH_VERBS:
+        if action.verb in BRANCH_VERBS or index in alternatives:
             entity.states.append(target)
             entity.finals.add(target)
             entity.transitions[name] = TransitionPlan([forward_source], target, roles)

@@ -1492,3 +1492,14 @@ def test_what_is_written_in_a_sign_in_book_is_the_record() -> None:
 def test_examples_after_like_end_a_records_name() -> None:
     assert "defect" in _records("Supervisors check the work and log defects like damaged "
                                 "benches, which go to the repairs team.")
+
+
+def test_the_ways_a_record_ends_branch_from_one_state() -> None:
+    doc = _app("Members send us broken tools they hired. Our desk logs each tool report with "
+               "the fault; the workshop inspects it and we either repair, replace or scrap "
+               "the tool.")
+    moves = doc["entities"][_main(doc)]["workflow"]["transitions"]
+    assert {"repair", "replace"} <= set(moves)
+    assert moves["replace"]["from"] == moves["repair"]["from"]
+    states = doc["entities"][_main(doc)]["workflow"]["states"]
+    assert states[moves["replace"]["to"]].get("final") is True
