@@ -1343,7 +1343,7 @@ def _apply_workflow(plan: Plan, intent: Intent, primary: str) -> None:
     for action in _with_passives(plan, intent):
         # "a clerk lodges a claim" creates it; "the claim is lodged" is a step of it
         if action.verb in VERBS and action.role in plan.roles and (
-                action.verb not in CREATE_VERBS or action.verb in ("submit", "request")
+                action.verb not in CREATE_VERBS or action.verb in ("submit", "request", "apply")
                 or (action.verb, action.position) in passive):
             steps.append(action)
     # "checks it, then approves or rejects it", "checks it before it is lodged": the record

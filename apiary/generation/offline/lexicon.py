@@ -105,6 +105,7 @@ PII_WORDS = {"email", "phone", "address", "salary", "birth", "iban", "passport",
 VERBS: dict[str, tuple[str, str]] = {
     "submit": ("submit", "submitted"),
     "request": ("submit", "submitted"),
+    "apply": ("submit", "submitted"),
     "approve": ("approve", "approved"),
     "sign off": ("sign_off", "signed_off"),
     "authorise": ("approve", "approved"),

@@ -1503,3 +1503,13 @@ def test_the_ways_a_record_ends_branch_from_one_state() -> None:
     assert moves["replace"]["from"] == moves["repair"]["from"]
     states = doc["entities"][_main(doc)]["workflow"]["states"]
     assert states[moves["replace"]["to"]].get("final") is True
+
+
+def test_applying_submits_the_record() -> None:
+    doc = _app("Residents apply for a resident parking permit with their address and car "
+               "registration; the parking team checks the proof of address and grants or "
+               "refuses it.")
+    states = _states(doc, _main(doc))
+    assert states[:2] == ["draft", "submitted"]
+    assert doc["entities"][_main(doc)]["workflow"]["transitions"]["submit"]["roles"] == \
+        ["resident"]
