@@ -92,6 +92,7 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
                     lambda m: m.group(1) if forms.get(m.group(2)) in VERBS and
                     forms[m.group(2)] not in CREATE_VERBS | set(ASSOCIATION_VERBS)
                     else m.group(0), masked)
+    masked = _mask_paired_steps(masked, forms)
     words = [singular(w) for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*|,", masked)]
     ranked = rank(words)
     if not ranked:
@@ -114,6 +115,23 @@ def generate(prompt: str) -> tuple[dict[str, Any], list[str], list[str]]:
 
 
 # --- the prompt -----------------------------------------------------------------------------
+
+def _mask_paired_steps(text: str, forms: dict[str, str]) -> str:
+    """Two steps told together ("grants or refuses it", "reviews and signs it") say what is
+    done, not what the app is about: blanked before the blueprints are matched."""
+    spans = []
+    for match in re.finditer(r"(?=\b([a-z]+s)\s+(?:or|and)\s+([a-z]+s)\b)", text):
+        first, second = match.group(1), match.group(2)
+        if all(forms.get(w) in VERBS and forms[w] != w and forms[w] not in CREATE_VERBS
+               for w in (first, second)):
+            start = match.start()
+            spans.append((start, start + len(first)))
+            later = text.index(second, start + len(first))
+            spans.append((later, later + len(second)))
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
 
 def _prepare(prompt: str) -> tuple[str, list[str]]:
     assumptions: list[str] = []

@@ -1513,3 +1513,10 @@ def test_applying_submits_the_record() -> None:
     assert states[:2] == ["draft", "submitted"]
     assert doc["entities"][_main(doc)]["workflow"]["transitions"]["submit"]["roles"] == \
         ["resident"]
+
+
+def test_two_steps_told_together_choose_no_blueprint() -> None:
+    doc = _app("Residents apply for a resident parking permit with their address and car "
+               "registration; the parking team checks the proof of address and grants or "
+               "refuses it.")
+    assert "GrantApplication" not in doc["entities"]
