@@ -879,7 +879,7 @@ def _drop_unspoken(plan: Plan, intent: Intent, primary: str) -> None:
     """The blueprint's records the prompt never speaks of, once a record with a workflow of
     its own leads: left out, with the links to them. Other main records (grant applications
     in a donor database), the customers and sites a blueprint assumes, and its line items
-    when its record leads under another name: in the evaluation they were more often records
+    unless the prompt tells what they hold: in the evaluation they were more often records
     the analyst did not want than ones they missed, on unseen prompts and tuned ones alike."""
     if not plan.entities[primary].states:
         return
@@ -888,7 +888,7 @@ def _drop_unspoken(plan: Plan, intent: Intent, primary: str) -> None:
     own = not (lead.from_prompt or lead.renamed or lead.adopted)
     for name, entity in list(plan.entities.items()):
         if name == primary or entity.from_prompt or _spoken_of(plan, name, intent) or (
-                own and entity.kind == "child"):
+                own and entity.kind == "child" and _told_by_fields(plan, name, intent)):
             continue
         del plan.entities[name]
         for other in plan.entities.values():
@@ -897,6 +897,20 @@ def _drop_unspoken(plan: Plan, intent: Intent, primary: str) -> None:
                 other.parent = ""
         plan.assumptions.append(f"Left out the blueprint's {name}: the prompt does not speak "
                                 "of it.")
+
+
+def _told_by_fields(plan: Plan, name: str, intent: Intent) -> bool:
+    """Whether the prompt speaks of a line record through what it holds: its list on the
+    record ("plant and equipment used", "delays") or two of its own fields ("SKU, qty sent")."""
+    said = intent.words
+    held = [f for parent in plan.entities.values() for f, spec in parent.fields.items()
+            if spec.get("type") == "has_many" and spec.get("to") == name]
+    if any(f" {singular(f.replace('_', ' '))} " in said for f in held):
+        return True
+    own = [f for f, spec in plan.entities[name].fields.items()
+           if spec.get("type") not in ("ref", "has_many")]
+    return sum(1 for f in own if f" {f.replace('_', ' ')} " in said or
+               f" {f.replace('quantity', 'qty').replace('_', ' ')} " in said) >= 2
 
 
 def _drop_fields(entity: EntityPlan, names: set[str]) -> None:

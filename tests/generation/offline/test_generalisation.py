@@ -823,9 +823,15 @@ def test_blueprint_records_the_prompt_never_speaks_of_are_left_out() -> None:
     assert "supplier" not in doc["entities"]["PurchaseOrder"]["fields"]
     doc = _app("Buyers raise purchase orders from suppliers; a budget holder approves them.")
     assert "Supplier" in doc["entities"]
-    # the blueprint's own record keeps its line items
+    # the blueprint's own record keeps its line items when the prompt tells of them
     doc = _app("Employees submit expense claims; a manager approves and finance pays.")
+    assert set(doc["entities"]) == {"ExpenseClaim"}
+    doc = _app("Employees submit expense claims with several lines; a manager approves and "
+               "finance pays.")
     assert set(doc["entities"]) == {"ExpenseClaim", "ExpenseLine"}
+    doc = _app("Stock transfers between our stores: transfer number, from store, to store, "
+               "SKU, qty sent and qty received.")
+    assert "TransferLine" in doc["entities"]
 
 
 def test_values_in_dashes_or_with_numbers_are_not_fields() -> None:
