@@ -573,9 +573,9 @@ def _apply_roles(plan: Plan, intent: Intent) -> None:
     if len(mentioned) >= 2:
         acting = {r for e in plan.entities.values() for m in e.transitions.values()
                   for r in m.roles}
-        # three roles or more: the prompt says who works here; the blueprint's others go,
-        # and what they did falls to the prompt's own staff
-        every = len(mentioned) >= 3 and any(plan.roles[r].kind in ("staff", "reviewer")
+        # two roles or more, one of them staff: the prompt says who works here; the
+        # blueprint's others go, and what they did falls to the prompt's own staff
+        every = len(mentioned) >= 2 and any(plan.roles[r].kind in ("staff", "reviewer")
                                             for r in mentioned if r in plan.roles)
         for name in unused:
             if every or plan.roles[name].kind == "viewer" or name not in acting:

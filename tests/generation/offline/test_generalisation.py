@@ -1526,3 +1526,11 @@ def test_two_steps_told_together_choose_no_blueprint() -> None:
                "registration; the parking team checks the proof of address and grants or "
                "refuses it.")
     assert "GrantApplication" not in doc["entities"]
+
+
+def test_two_roles_named_leave_out_the_blueprints_others() -> None:
+    doc = _app("Residents apply for a resident parking permit with their car registration; "
+               "the parking team checks the proof of address and grants or refuses it.")
+    assert set(doc["roles"]) == {"resident", "parking_team"}
+    moves = doc["entities"][_main(doc)]["workflow"]["transitions"]
+    assert all(set(m["roles"]) <= {"resident", "parking_team"} for m in moves.values())
