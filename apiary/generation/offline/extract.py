@@ -1080,7 +1080,8 @@ def _title(text: str, intent: Intent) -> None:
         return
     while words and words[0] in TITLE_ADJECTIVES | _PERIODIC:
         words = words[1:]
-    while words and words[-1] in APP_WORDS | {"process", "procedure", "workflow", "form", "forms"}:
+    while words and words[-1] in APP_WORDS | {"process", "procedure", "workflow", "form", "forms",
+                                               "scheme"}:
         words = words[:-1]  # "Formal grievance procedure", "Pay change forms": what they hold
     if len(words) > 3 and "-" in words[0]:
         words = words[1:]  # "Month-end balance sheet reconciliations."

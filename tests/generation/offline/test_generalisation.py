@@ -1534,3 +1534,9 @@ def test_two_roles_named_leave_out_the_blueprints_others() -> None:
     assert set(doc["roles"]) == {"resident", "parking_team"}
     moves = doc["entities"][_main(doc)]["workflow"]["transitions"]
     assert all(set(m["roles"]) <= {"resident", "parking_team"} for m in moves.values())
+
+
+def test_a_scheme_is_no_record() -> None:
+    intent = extract("A landlord licensing scheme: landlords apply for a licence for each "
+                     "rented property and an officer inspects the property.")
+    assert intent.title == "" and "licensing scheme" not in [p for p, _ in intent.entities]
