@@ -625,8 +625,9 @@ def _roles(text: str, intent: Intent, original: str = "") -> None:
         if phrase.endswith(" team") and phrase.split()[0] in ARTICLES | {"and", "or", "of"}:
             phrase = phrase.split(None, 1)[1]
         words = phrase.split()
-        if any(w in _PRONOUNS | _SUBJECTS for w in words[:-1]):
-            continue  # "when they move desk": a clause, not a role
+        if any(w in _PRONOUNS | _SUBJECTS | {"needs", "need", "requires", "wants", "gets"}
+               for w in words[:-1]):
+            continue  # "when they move desk", "if it needs full committee review": a clause
         if len(words) == 3 and (text[match.start(1) - 1: match.start(1)] == "-" or
                                 words[0] in _PLACE_QUALIFIERS or
                                 (words[2] == "team" and words[1] in ROLE_WORDS)):
@@ -659,7 +660,8 @@ _NOT_AGENTS = {"never", "ever", "however", "whenever", "wherever", "other", "eit
                "current", "recent", "different", "urgent", "present", "relevant", "important",
                "constant", "absent", "frequent", "dependent", "permanent",
                "apparent", "sufficient", "consistent", "equivalent", "adjacent", "silent",
-               "pending", "prior", "major", "minor", "interior", "exterior"}
+               "pending", "prior", "major", "minor", "interior", "exterior", "reminder",
+               "chaser", "marker", "sticker", "poster", "flyer", "banner", "trailer", "filter"}
 """Words with an agent's ending that name nobody ("can never authorise", "the current
 rent")."""
 _SUBJECTS = {"we", "they", "i", "you", "he", "she"}
@@ -1976,6 +1978,8 @@ def _states(text: str, intent: Intent) -> None:
         # "draft to submitted to approved"; but in a list of commas "sent to payroll" is one
         to = r"(?<!ed)(?<!sent)\s+to\s+" if chunk.count(",") >= 2 else r"\s+to\s+"
         parts = re.split(rf",\s*|\s+(?:and|or|then)\s+|{to}|/|\s*(?:->|>|\u2192)\s*", chunk)
+        if sum(1 for part in parts if re.search(r"(?:^|\s)(?:a|an)\s", part)) >= 2:
+            continue  # "move a patient, collect a specimen, ...": kinds of work, not states
         found: list[str] = []
         for part in parts:
             words = [w for w in part.split() if w not in ARTICLES and w not in (

@@ -1540,3 +1540,17 @@ def test_a_scheme_is_no_record() -> None:
     intent = extract("A landlord licensing scheme: landlords apply for a licence for each "
                      "rented property and an officer inspects the property.")
     assert intent.title == "" and "licensing scheme" not in [p for p, _ in intent.entities]
+
+
+def test_kinds_of_work_after_a_colon_are_no_states() -> None:
+    intent = extract("Porters get task requests from wards: move a patient, collect a "
+                     "specimen, deliver a parcel. The porter lead assigns each task.")
+    assert intent.states == []
+
+
+def test_things_and_clauses_that_look_like_people_are_no_roles() -> None:
+    roles = extract("We service boilers every year and want reminders sent a month before. "
+                    "The committee chair decides if it needs full committee review, and the "
+                    "committee approves.").roles
+    assert "reminder" not in roles
+    assert not any(r.startswith("needs") for r in roles)
