@@ -304,8 +304,8 @@ def normalise(text: str) -> str:
     text = re.sub(r"\b(?:gives?|says?|decides?)\s+(?:it\s+)?(?:the\s+|a\s+)?(?:final\s+)?"
                   r"(?:yes\s+or\s+no|yes/no|go/no-go|go\s+or\s+no-go)\b", "approves or rejects",
                   text)
-    text = re.sub(r"\b(?:gives?)\s+(?:it\s+)?(?:the\s+)?(?:final\s+)?(?:go-ahead|green\s+light)\b",
-                  "approves", text)
+    text = re.sub(r"\b(?:gives?)\s+(?:it\s+)?(?:the\s+)?(?:final\s+|formal\s+)?(?:go-ahead|"
+                  r"green\s+light|approval|sign-off)\b", "approves", text)
     # "staff sign keys out": they sign out keys
     text = re.sub(r"\b(sign|signs|signed|signing|check|checks|checked|checking|book|books|"
                   r"booked|booking)\s+(?!it\b|them\b)([a-z]+)\s+out\b", r"\1 out \2", text)
@@ -1266,8 +1266,12 @@ def _entities(text: str, intent: Intent) -> None:
             not re.match(r"[a-z-]+(?:\s+[a-z-]+){0,3}\s*,", text[match.start(2):])
         if (before.endswith((":", ",")) and ":" in before and not told) or \
                 (group and group[0] in _SUBJECT_VERBS | _PRONOUNS) or \
-                (before.split() or [""])[-1] in ("the", "a", "an", "each", "every", "this"):
-            continue  # "...: file reference", "the file goes to", "the request says": a noun
+                (before.split() or [""])[-1] in ("the", "a", "an", "each", "every", "this",
+                                                  "their", "our", "its", "his", "her", "your") or \
+                re.search(r"[a-z]'s?\s*$", before):
+            # "...: file reference", "the file goes to", "the request says", "each staff
+            # member's record shows": a noun
+            continue
         if match.group(1) in ("keep", "keeps") and group and group[0].endswith("ing"):
             continue  # "customers keep e-mailing us": what they do, again and again
         # "logs KPIs every week"; "records which reservoir, the date, ...": a field first

@@ -418,13 +418,18 @@ def singular(word: str) -> str:
     if len(word) <= 5 and word.endswith(("is", "us")) and word not in ("plus", "thus") and \
             not re.search(r"[aeiouy]", word[:-2]):
         return word[:-1]  # "rfis", "kpis", "skus": an acronym's plural, not "axis" or "bonus"
-    if len(word) <= 3 or word.endswith(("ss", "us", "is", "ics")) or word in _MASS_NOUNS:
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")) or word in _MASS_NOUNS or (
+            word.endswith("ics") and word not in _COUNTED_ICS):
         return word
     return nouns.singular(word) or word
 
 
 _MASS_NOUNS = {"data", "media", "personnel", "premises", "news", "series", "species"}
 """Words a business prompt uses as they are: "data sharing" is not about a datum."""
+_COUNTED_ICS = {"clinics", "topics", "metrics", "critics", "comics", "picnics", "relics",
+                "tonics", "lyrics", "mechanics", "medics", "paramedics", "academics",
+                "epidemics", "characteristics", "diagnostics", "heuristics", "tactics"}
+"""Plurals in -ics of things counted ("books clinics"), unlike "logistics" or "analytics"."""
 
 
 def plural(word: str) -> str:

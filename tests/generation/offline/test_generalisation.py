@@ -1554,3 +1554,15 @@ def test_things_and_clauses_that_look_like_people_are_no_roles() -> None:
                     "committee approves.").roles
     assert "reminder" not in roles
     assert not any(r.startswith("needs") for r in roles)
+
+
+def test_a_possessive_makes_the_next_word_a_noun() -> None:
+    found = _records("Each staff member's record shows which vaccines they have had; "
+                     "occupational health books clinics and records each dose given.")
+    assert "show" not in found and "clinics" not in found
+
+
+def test_giving_final_approval_approves() -> None:
+    intent = extract("Designers upload the artwork; regulatory checks the claims and the "
+                     "brand manager gives final approval.")
+    assert ("brand_manager", "approve") in [(a.role, a.verb) for a in intent.actions]
