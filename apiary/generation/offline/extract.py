@@ -808,6 +808,9 @@ def _steps(text: str, mentions: list[tuple[int, int, str]], intent: Intent,
                     intent.actions.append(Action(name, forms[state], match_end + index))
                     found = True
                     continue
+            if verb is not None and index == 0 and word.endswith("ed") and following in (
+                    "for", "to", "by", "from", "into", "with", "at", "in", "on"):
+                break  # "patients referred for physiotherapy are triaged": done to them
             if verb is not None and word.endswith("ing") and (found or index == 0):
                 # "installs and tests the line, and billing starts": a new clause; "a
                 # supplier onboarding process": a name
@@ -858,6 +861,12 @@ def _passive_steps(text: str, intent: Intent) -> None:
         roles = intent.role_re.match(match.group(2))
         if verb and roles:
             intent.actions.append(Action(role_name(roles.group(1)), verb, match.start()))
+        elif verb in VERBS and verb not in _NOT_PASSIVE_STEPS and \
+                text[max(0, match.start() - 12):match.start()].rstrip().endswith(
+                    ("are", "is", "get", "gets", "be", "been")):
+            # "patients are triaged by a senior physio": a step, by someone the prompt does
+            # not otherwise name
+            intent.passives.append((verb, match.start(1)))
     # "needs approval from the brand manager", "requires sign-off by the IT director"
     for match in re.finditer(r"\b(?:needs?|requires?|go(?:es)?\s+for|sent\s+for|subject\s+to|"
                              r"awaits?|waits?\s+for)\s+(?:an?\s+|the\s+)?(?:final\s+)?"
@@ -872,7 +881,8 @@ def _passive_steps(text: str, intent: Intent) -> None:
     intent.actions.sort(key=lambda a: a.position)
     # "once approved the permit is issued": a step nobody is named for
     for match in re.finditer(r"\b(?:is|are|gets?|being|been|be)\s+(?:then\s+|finally\s+|"
-                             r"automatically\s+|formally\s+)?([a-z]+ed|paid)\b(?!\s+by\b)",
+                             r"automatically\s+|formally\s+|either\s+)?([a-z]+ed|paid)\b"
+                             r"(?!\s+by\b)",
                              text):
         verb = forms.get(match.group(1))
         if verb in VERBS and verb not in _NOT_PASSIVE_STEPS:

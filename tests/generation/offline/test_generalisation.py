@@ -1566,3 +1566,11 @@ def test_giving_final_approval_approves() -> None:
     intent = extract("Designers upload the artwork; regulatory checks the claims and the "
                      "brand manager gives final approval.")
     assert ("brand_manager", "approve") in [(a.role, a.verb) for a in intent.actions]
+
+
+def test_a_participle_after_people_is_done_to_them() -> None:
+    intent = extract("Children referred to speech therapy are assessed by a senior SLT "
+                     "into high, medium or low priority; after ten sessions they are either "
+                     "discharged or referred on.")
+    assert ("child", "refer") not in [(a.role, a.verb) for a in intent.actions]
+    assert {"assess", "discharge"} <= {verb for verb, _ in intent.passives}
