@@ -357,9 +357,8 @@ _ACTIVITY_NOUNS = {"audit": "audit", "survey": "survey", "inspect": "inspection"
                    "screen": "screening", "review": "review"}
 """Work whose doing leaves a record of the same name: "supervisors audit the contractor" keeps
 audits."""
-_WE_DO = re.compile(r"\s*we\s+(?:also\s+|now\s+|regularly\s+)?(" + "|".join(
-    ("audit", "survey", "inspect", "assess", "appraise", "evaluate", "investigate", "test",
-     "visit", "screen", "review")) + r")\b")
+_WE_DO = re.compile(r"\s*we\s+(?:also\s+|now\s+|regularly\s+)?(" + "|".join(_ACTIVITY_NOUNS) +
+                    r")\b")
 """"We inspect fire doors in our blocks every quarter": the work we do, opening the prompt."""
 _ASKED_TO = re.compile(r"\b(?:ask|asks|want|wants|need|needs|get|gets)\s+us\s+to\s+([a-z]+)")
 
@@ -744,11 +743,12 @@ def _actions(text: str, intent: Intent) -> None:
     _passive_steps(text, intent)
     # "we either refund, replace or reject the claim": the ways it ends, the staff's call
     either = [(m.start(), m.end(), WE_ROLE) for m in _WE_EITHER.finditer(text)]
-    if not any(a.verb not in CREATE_VERBS for a in intent.actions) or either:
+    others_decide = any(a.verb not in CREATE_VERBS for a in intent.actions)
+    if not others_decide or either:
         # "a parent applies for each child; we approve or reject": with no one else named
         # to decide, the staff who run the records do
         before = len(intent.actions)
-        ours = either if any(a.verb not in CREATE_VERBS for a in intent.actions) else \
+        ours = either if others_decide else \
             [(m.start(), m.end(), WE_ROLE) for m in _WE_DECIDE.finditer(text)]
         _steps(text, sorted(mentions + ours), intent, only=WE_ROLE)
         if len(intent.actions) > before and WE_ROLE not in intent.roles:
