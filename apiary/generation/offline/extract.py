@@ -1502,10 +1502,10 @@ _LIST = re.compile(r"(?::|\s-|\s\u2013)\s+([^.;:!?()]*(?:\([^)]*\)[^.;:!?()]*)*)
 _PARENS = re.compile(r"([a-z-]+)\s*\(([^)]*)\)")
 
 
+_SORTED_AS = {"classif": "category", "categori": "category", "grade": "grade", "rate": "rating",
+              "prioriti": "priority", "triage": "category"}
 _SORTS = re.compile(r"\b(classif(?:y|ies)|categori[sz]es?|grades?|rates?|prioriti[sz]es?|"
                     r"triages?)\s+(?:it|them|each\s+one|each|every\s+one|the\s+[a-z-]+)\s*$")
-_SORTED_AS = {"clas": "category", "cate": "category", "grad": "grade", "rate": "rating",
-              "prio": "priority", "tria": "category"}
 """Verbs that sort a record into one of the values in brackets after it, and the field."""
 
 
@@ -1543,7 +1543,9 @@ def _fields(text: str, intent: Intent) -> None:
             # values of the field the sorting fills in
             values = [snake(v) for v in re.split(r",\s*|\s+or\s+", inside) if snake(v)]
             if len(values) == len(set(values)) >= 2:
-                intent.fields.append((_SORTED_AS[sorted_into.group(1)[:4]],
+                field = next(name for stem, name in _SORTED_AS.items()
+                             if sorted_into.group(1).startswith(stem))
+                intent.fields.append((field,
                                       {"type": "enum", "values": values}, match.start(2)))
                 intent.lists.append((match.start(2), match.end(2)))
                 continue

@@ -909,8 +909,7 @@ def _told_by_fields(plan: Plan, name: str, intent: Intent) -> bool:
         return True
     own = [f for f, spec in plan.entities[name].fields.items()
            if spec.get("type") not in ("ref", "has_many")]
-    return sum(1 for f in own if f" {f.replace('_', ' ')} " in said or
-               f" {f.replace('quantity', 'qty').replace('_', ' ')} " in said) >= 2
+    return sum(1 for f in own if f" {f.replace('_', ' ')} " in said) >= 2  # "qty" is quantity
 
 
 def _drop_fields(entity: EntityPlan, names: set[str]) -> None:
